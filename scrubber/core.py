@@ -1,0 +1,73 @@
+"""The public entry point: ``Scrubber.from_catalogue(profile, key=...)`` then ``scrub`` / ``scrub_text``."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from scrubber.catalogue import LoadedCatalogue, load_catalogue
+from scrubber.errors import RecordRejected
+from scrubber.keys import Key, make_key
+from scrubber.operators import BuildContext
+from scrubber.plan import Plan, Stats
+from scrubber.text import TextScanner, build_scanner, token_key_from
+
+
+class Scrubber:
+    """Turns raw log records into allow-listed minimal records, driven by one catalogue.
+
+    Construction compiles the catalogue once; ``scrub`` never re-reads configuration.
+    ``stats`` only counts; it never changes a result.
+    """
+
+    def __init__(self, catalogue: LoadedCatalogue, key: Key) -> None:
+        self.catalogue = catalogue
+        self.key = key
+        token_key = token_key_from(key.material)
+
+        def scanner_factory(names: list[str] | None, tokens: bool) -> TextScanner:
+            return build_scanner(names, token_key if tokens else None)
+
+        self.plan = Plan(catalogue, BuildContext(key=key, scanner_factory=scanner_factory))
+        text = catalogue.model.text
+        self.text_scanner = scanner_factory(text.detectors, text.pseudonym_tokens)
+        self.stats = Stats(len(catalogue.model.rules))
+
+    @classmethod
+    def from_catalogue(
+        cls, name_or_path: str | os.PathLike[str], *, key: bytes | Key, allow_weak_key: bool = False
+    ) -> Scrubber:
+        """Load a catalogue by profile name (``"strict"``) or path, with a 32-byte key."""
+        checked = key if isinstance(key, Key) else make_key(key, allow_weak=allow_weak_key)
+        return cls(load_catalogue(name_or_path), checked)
+
+    @property
+    def name(self) -> str:
+        return self.catalogue.model.catalogue
+
+    def scrub(self, record: Any) -> dict[str, Any]:
+        """A new allow-listed record; the input is not mutated. Raises RecordRejected."""
+        self.stats.records_in += 1
+        try:
+            out = self.plan.run(record, self.stats)
+        except RecordRejected as exc:
+            self.stats.rejected[exc.reason] = self.stats.rejected.get(exc.reason, 0) + 1
+            raise
+        except RecursionError:
+            self.stats.rejected["too_deep"] = self.stats.rejected.get("too_deep", 0) + 1
+            raise RecordRejected("too_deep", "", "nesting deeper than the interpreter allows") from None
+        self.stats.records_out += 1
+        return out
+
+    def scrub_many(self, records: Iterable[Any]) -> Iterator[dict[str, Any] | RecordRejected]:
+        """Scrub a batch; each item is the scrubbed record or the RecordRejected it raised."""
+        for record in records:
+            try:
+                yield self.scrub(record)
+            except RecordRejected as exc:
+                yield exc
+
+    def scrub_text(self, text: str) -> str:
+        """Free text with every detected identifier replaced by a typed placeholder."""
+        return self.text_scanner.scrub(text, self.stats.detectors)

@@ -1,0 +1,111 @@
+"""What every operator shares: the rule base model, the invalid-value signal and the build context."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+if TYPE_CHECKING:
+    from scrubber.keys import Key
+    from scrubber.text import TextScanner
+
+OnInvalid = Literal["drop", "reject"]
+
+
+class Invalid(Exception):
+    """A value that does not parse for its rule. Carries a reason code, never the value."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class RuleBase(BaseModel):
+    """Fields every rule has; each operator adds its own parameters in a subclass."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    field: str
+    why: str = ""
+    on_invalid: OnInvalid | None = None
+
+    output_type: ClassVar[str] = "string"
+
+    def arrow_type(self) -> str:
+        """Name of the output column type: string, int64, double or bool."""
+        return self.output_type
+
+
+@dataclass
+class RecordScope:
+    """Per-record state an operator may need: the raw record (for a per-record salt) and counters."""
+
+    record: Any
+    detector_counts: dict[str, int]
+    _salt: bytes | None = field(default=None, repr=False)
+
+    def salt(self, derive: Callable[[Any], bytes]) -> bytes:
+        if self._salt is None:
+            self._salt = derive(self.record)
+        return self._salt
+
+
+@dataclass(frozen=True)
+class BuildContext:
+    """What operators may use when they are compiled: the key and the text scanner."""
+
+    key: Key
+    scanner_factory: Callable[[list[str] | None, bool], TextScanner]
+
+
+Transform = Callable[[Any, RecordScope], Any]
+
+
+class Drop:
+    """Marker: the operator removes the field."""
+
+    _instance: ClassVar[Drop | None] = None
+
+    def __repr__(self) -> str:
+        return "DROP"
+
+
+DROP: Any = Drop()
+
+
+@dataclass(frozen=True)
+class Operator:
+    """One registry entry: the rule model and a builder that turns a rule into a transform."""
+
+    name: str
+    rule_model: type[RuleBase]
+    build: Callable[[Any, BuildContext], Transform]
+    summary: str
+    example: str
+
+
+def is_ascii_digits(text: str) -> bool:
+    """True for a non-empty string of ASCII 0-9 only (str.isdigit also accepts other scripts)."""
+    return text.isascii() and text.isdigit()
+
+
+def strict_int(value: Any) -> int:
+    """An int from an int, an integral float or a string of ASCII digits with optional sign."""
+    if isinstance(value, bool):
+        raise Invalid("bool_not_int")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")) or not value.is_integer():
+            raise Invalid("not_integral")
+        return int(value)
+    if isinstance(value, str):
+        text = value.strip()
+        digits = text[1:] if text[:1] in "+-" else text
+        if not is_ascii_digits(digits) or len(digits) > 20:
+            raise Invalid("not_an_integer")
+        return int(text)
+    raise Invalid(f"wrong_type_{type(value).__name__}")

@@ -1,0 +1,57 @@
+"""keep: pass a scalar through unchanged after checking its type, length, pattern or allowed values."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, Literal
+
+import regex
+
+from scrubber.operators.base import BuildContext, Invalid, Operator, RecordScope, RuleBase, Transform
+
+
+class KeepRule(RuleBase):
+    op: Literal["keep"]
+    type: Literal["string", "int", "float", "bool"] = "string"
+    max_length: int = 256
+    pattern: str | None = None
+    values: list[str] | None = None
+
+    output_type: ClassVar[str] = "string"
+
+    def arrow_type(self) -> str:
+        return {"string": "string", "int": "int64", "float": "double", "bool": "bool"}[self.type]
+
+
+_PY_TYPES: dict[str, tuple[type, ...]] = {"string": (str,), "int": (int,), "float": (float, int), "bool": (bool,)}
+
+
+def build(rule: KeepRule, ctx: BuildContext) -> Transform:
+    wanted = _PY_TYPES[rule.type]
+    compiled = regex.compile(rule.pattern) if rule.pattern else None
+    allowed = frozenset(rule.values) if rule.values is not None else None
+    max_length = rule.max_length
+
+    def keep(value: Any, scope: RecordScope) -> Any:
+        if not isinstance(value, wanted) or (rule.type != "bool" and isinstance(value, bool)):
+            raise Invalid(f"expected_{rule.type}")
+        if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
+            raise Invalid("not_finite")
+        if isinstance(value, str):
+            if len(value) > max_length:
+                raise Invalid("too_long")
+            if compiled is not None and compiled.fullmatch(value) is None:
+                raise Invalid("pattern_mismatch")
+            if allowed is not None and value not in allowed:
+                raise Invalid("value_not_allowed")
+        return value
+
+    return keep
+
+
+OPERATOR = Operator(
+    name="keep",
+    rule_model=KeepRule,
+    build=build,
+    summary="keep a scalar of the declared type; strings must fit max_length, pattern and values",
+    example="{field: model, op: keep, pattern: '[A-Za-z0-9._:/-]{1,128}'}",
+)

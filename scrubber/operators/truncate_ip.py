@@ -1,0 +1,101 @@
+"""truncate_ip: keep only the network part of an IP address (IPv4 /24, IPv6 /56 by default).
+
+Accepts ports ("203.0.113.7:51234", "[2001:db8::1]:443"), zones ("fe80::1%eth0"),
+IPv4-mapped IPv6 (treated as IPv4) and, with ``multiple``, X-Forwarded-For lists.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Any, Literal
+
+from pydantic import Field
+
+from scrubber.operators.base import BuildContext, Invalid, Operator, RecordScope, RuleBase, Transform, is_ascii_digits
+
+
+class TruncateIpRule(RuleBase):
+    op: Literal["truncate_ip"]
+    v4_prefix: int = Field(default=24, ge=0, le=32)
+    v6_prefix: int = Field(default=56, ge=0, le=128)
+    multiple: Literal["reject", "first", "last"] = "reject"
+
+
+def _strip_port_and_zone(text: str) -> str:
+    if text.startswith("["):
+        end = text.find("]")
+        if end < 0:
+            raise Invalid("unclosed_bracket")
+        rest = text[end + 1 :]
+        if rest and not (rest.startswith(":") and is_ascii_digits(rest[1:])):
+            raise Invalid("bad_port")
+        text = text[1:end]
+    elif text.count(":") == 1:
+        host, _, port = text.partition(":")
+        if not is_ascii_digits(port):
+            raise Invalid("bad_port")
+        text = host
+    zone = text.find("%")
+    if zone >= 0 and ":" in text:
+        text = text[:zone]
+    return text
+
+
+def _fast_ipv4(text: str) -> list[str] | None:
+    """The four octets of a canonical dotted-quad IPv4, or None to fall back to ``ipaddress``."""
+    parts = text.split(".")
+    if len(parts) != 4:
+        return None
+    for part in parts:
+        if not (0 < len(part) <= 3 and is_ascii_digits(part)) or (part[0] == "0" and len(part) > 1):
+            return None
+        if int(part) > 255:
+            return None
+    return parts
+
+
+def truncate_address(text: str, v4_prefix: int = 24, v6_prefix: int = 56) -> str:
+    """The network address of ``text`` at the given prefix lengths. Raises Invalid."""
+    if v4_prefix == 24:
+        octets = _fast_ipv4(text)
+        if octets is not None:
+            return f"{octets[0]}.{octets[1]}.{octets[2]}.0"
+    host = _strip_port_and_zone(text)
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        raise Invalid("not_an_ip") from None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    prefix = v4_prefix if address.version == 4 else v6_prefix
+    return str(ipaddress.ip_network((address, prefix), strict=False).network_address)
+
+
+def build(rule: TruncateIpRule, ctx: BuildContext) -> Transform:
+    v4, v6, multiple = rule.v4_prefix, rule.v6_prefix, rule.multiple
+
+    def truncate_ip(value: Any, scope: RecordScope) -> Any:
+        if not isinstance(value, str):
+            raise Invalid(f"expected_string_not_{type(value).__name__}")
+        text = value.strip()
+        if len(text) > 1024:
+            raise Invalid("too_long")
+        if "," in text:
+            if multiple == "reject":
+                raise Invalid("list_not_allowed")
+            items = [item.strip() for item in text.split(",") if item.strip()]
+            if not items:
+                raise Invalid("empty_list")
+            text = items[0] if multiple == "first" else items[-1]
+        return truncate_address(text, v4, v6)
+
+    return truncate_ip
+
+
+OPERATOR = Operator(
+    name="truncate_ip",
+    rule_model=TruncateIpRule,
+    build=build,
+    summary="network part of an IP (IPv4 /24, IPv6 /56); ports, zones, brackets, mapped IPv4 accepted",
+    example="{field: client.ip, op: truncate_ip, v4_prefix: 24, v6_prefix: 56}",
+)

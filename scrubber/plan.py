@@ -1,0 +1,278 @@
+"""A catalogue compiled into a frozen plan: a tree of map, list and leaf nodes over allow-listed paths.
+
+Executing the plan builds a new record holding only what a rule produced. Unknown keys
+are counted per parent path (never by name: a key can itself be personal data).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import urllib.parse
+from dataclasses import dataclass, field
+from typing import Any
+
+from scrubber.catalogue import LoadedCatalogue, Structure
+from scrubber.errors import CatalogueError, RecordRejected
+from scrubber.operators import DROP, OPERATORS, BuildContext, Invalid, RecordScope, Transform
+from scrubber.selectors import parse_selector
+
+
+@dataclass
+class Leaf:
+    index: int
+    transform: Transform
+    reject: bool
+    is_drop: bool
+    path: str
+    arrow_type: str
+
+
+@dataclass
+class ListNode:
+    item: Node
+    path: str
+
+
+@dataclass
+class MapNode:
+    path: str
+    exact: dict[str, Node] = field(default_factory=dict)
+    globs: list[tuple[str, Node]] = field(default_factory=list)
+    case_insensitive: bool = False
+    parse: str = "none"
+
+    def lookup(self, key: Any) -> tuple[Node | None, Any]:
+        """The child node for a record key (exact name first, then globs in file order) and the output key."""
+        if self.case_insensitive and isinstance(key, str):
+            key = key.lower()
+        child = self.exact.get(key)
+        if child is None and self.globs and isinstance(key, str):
+            child = next((c for pattern, c in self.globs if fnmatch.fnmatchcase(key, pattern)), None)
+        return child, key
+
+    def as_mapping(self, value: Any) -> dict[Any, Any] | None:
+        """The value as a dict, parsing a string when the node declares a structure; None on mismatch."""
+        if isinstance(value, dict):
+            return value
+        parser = PARSERS.get(self.parse)
+        return parser(value) if parser is not None and isinstance(value, str) else None
+
+
+Node = Leaf | ListNode | MapNode
+
+
+class Stats:
+    """Counters of one Scrubber: per rule, per detector, unknown fields per parent path, rejects."""
+
+    def __init__(self, rule_count: int) -> None:
+        self.applied = [0] * rule_count
+        self.invalid = [0] * rule_count
+        self.unknown: dict[str, int] = {}
+        self.detectors: dict[str, int] = {}
+        self.rejected: dict[str, int] = {}
+        self.records_in = 0
+        self.records_out = 0
+
+    def merge(self, other: Stats) -> None:
+        for i, n in enumerate(other.applied):
+            self.applied[i] += n
+        for i, n in enumerate(other.invalid):
+            self.invalid[i] += n
+        for target, source in ((self.unknown, other.unknown), (self.detectors, other.detectors),
+                               (self.rejected, other.rejected)):
+            for k, n in source.items():
+                target[k] = target.get(k, 0) + n
+        self.records_in += other.records_in
+        self.records_out += other.records_out
+
+
+def parse_cookie_header(text: str) -> dict[str, str]:
+    """``"a=1; b=2"`` -> ``{"a": "1", "b": "2"}``; lenient, unlike http.cookies, which drops odd input."""
+    result: dict[str, str] = {}
+    for part in text.split(";"):
+        name, sep, value = part.partition("=")
+        name = name.strip()
+        if name and sep:
+            result[name] = value.strip()
+        elif name:
+            result[name] = ""
+    return result
+
+
+def parse_query_string(text: str) -> dict[str, str]:
+    """The query parameters of a URL (or of a bare query string) as name -> last value."""
+    query = urllib.parse.urlsplit(text).query if ("?" in text or "://" in text) else text
+    return dict(urllib.parse.parse_qsl(query, keep_blank_values=True))
+
+
+PARSERS = {"cookie_header": parse_cookie_header, "query_string": parse_query_string}
+
+
+class Plan:
+    """The compiled catalogue. ``run`` turns a raw record into an allow-listed record."""
+
+    def __init__(self, catalogue: LoadedCatalogue, ctx: BuildContext) -> None:
+        self.catalogue = catalogue
+        model = catalogue.model
+        self.rules = model.rules
+        self.root = MapNode(path="")
+        self._structures: dict[str, Structure] = dict(model.structures)
+        self._owner: dict[str, int] = {}
+        for index, rule in enumerate(model.rules):
+            transform = OPERATORS[rule.op].build(rule, ctx)
+            reject = (rule.on_invalid or model.on_invalid) == "reject"
+            leaf = Leaf(index, transform, reject, rule.op == "drop", rule.field, rule.arrow_type())
+            self._insert(leaf, index)
+        self._apply_structures(self.root)
+        self.default_reject = model.on_invalid == "reject"
+
+    # -- compiling --------------------------------------------------------------------------------
+
+    def _fail(self, index: int, message: str) -> CatalogueError:
+        rule = self.rules[index]
+        return CatalogueError(f"{self.catalogue.where(index)}: rule for {rule.field!r}: {message}")
+
+    def _insert(self, leaf: Leaf, index: int) -> None:
+        try:
+            segments = parse_selector(leaf.path)
+        except ValueError as exc:
+            raise self._fail(index, str(exc)) from None
+        node: MapNode = self.root
+        path = ""
+        for position, segment in enumerate(segments):
+            last = position == len(segments) - 1
+            path = f"{path}.{segment.name}" if path else segment.name
+            key = segment.name
+            structure = self._structures.get(node.path)
+            if structure is not None and structure.case_insensitive:
+                key = key.lower()
+            existing = self._child(node, key, segment.is_glob)
+            target: Node
+            if last:
+                target = leaf
+                for _ in range(segment.list_depth):
+                    target = ListNode(item=target, path=path)
+                if existing is not None:
+                    other = self._owner.get(path, -1)
+                    raise self._fail(index, f"{path!r} already has a rule at {self.catalogue.where(other)}; "
+                                            "keep one rule per field")
+                self._set_child(node, key, segment.is_glob, target)
+                self._owner[path] = index
+                return
+            if existing is None:
+                new_map = MapNode(path=path)
+                target = new_map
+                for _ in range(segment.list_depth):
+                    target = ListNode(item=target, path=path)
+                self._set_child(node, key, segment.is_glob, target)
+                existing = target
+                self._owner.setdefault(path, index)
+            for _ in range(segment.list_depth):
+                if not isinstance(existing, ListNode):
+                    raise self._fail(index, f"{path!r} is used both as a list ([*]) and not as one")
+                existing = existing.item
+            if not isinstance(existing, MapNode):
+                other = self._owner.get(path, -1)
+                raise self._fail(index, f"{path!r} has a rule of its own at {self.catalogue.where(other)}, "
+                                        "so rules cannot also address fields inside it")
+            node = existing
+
+    @staticmethod
+    def _child(node: MapNode, key: str, is_glob: bool) -> Node | None:
+        if is_glob:
+            return next((child for pattern, child in node.globs if pattern == key), None)
+        return node.exact.get(key)
+
+    @staticmethod
+    def _set_child(node: MapNode, key: str, is_glob: bool, child: Node) -> None:
+        if is_glob:
+            node.globs.append((key, child))
+        else:
+            node.exact[key] = child
+
+    def _apply_structures(self, node: Node) -> None:
+        if isinstance(node, ListNode):
+            self._apply_structures(node.item)
+        elif isinstance(node, MapNode):
+            structure = self._structures.get(node.path)
+            if structure is not None:
+                node.case_insensitive = structure.case_insensitive
+                node.parse = structure.parse
+            for child in node.exact.values():
+                self._apply_structures(child)
+            for _, child in node.globs:
+                self._apply_structures(child)
+
+    # -- running ----------------------------------------------------------------------------------
+
+    def run(self, record: Any, stats: Stats) -> dict[str, Any]:
+        """The scrubbed record. Raises RecordRejected."""
+        if not isinstance(record, dict):
+            raise RecordRejected("not_an_object", "", f"a record must be a JSON object, not {type(record).__name__}")
+        scope = RecordScope(record=record, detector_counts=stats.detectors)
+        result = self._map(self.root, record, scope, stats)
+        return {} if result is DROP else result
+
+    def _mismatch(self, node: Node, expected: str, stats: Stats) -> Any:
+        if self.default_reject:
+            raise RecordRejected("wrong_shape", node.path or "(record)", f"expected {expected}")
+        stats.unknown[node.path] = stats.unknown.get(node.path, 0) + 1
+        return DROP
+
+    def _apply(self, node: Node, value: Any, scope: RecordScope, stats: Stats) -> Any:
+        if isinstance(node, Leaf):
+            try:
+                result = node.transform(value, scope)
+            except Invalid as exc:
+                stats.invalid[node.index] += 1
+                if node.reject:
+                    raise RecordRejected(f"invalid_{exc.reason}", node.path) from None
+                return DROP
+            stats.applied[node.index] += 1
+            return result
+        if isinstance(node, MapNode):
+            return self._map(node, value, scope, stats)
+        if not isinstance(value, list):
+            return self._mismatch(node, "a list", stats)
+        items = []
+        for item in value:
+            out = self._apply(node.item, item, scope, stats)
+            if out is not DROP:
+                items.append(out)
+        return items or DROP
+
+    def _map(self, node: MapNode, value: Any, scope: RecordScope, stats: Stats) -> Any:
+        mapping = node.as_mapping(value)
+        if mapping is None:
+            return self._mismatch(node, "an object", stats)
+        out: dict[str, Any] = {}
+        unknown = 0
+        for key, item in mapping.items():
+            child, out_key = node.lookup(key)
+            if child is None:
+                unknown += 1
+                continue
+            result = self._apply(child, item, scope, stats)
+            if result is not DROP:
+                out[out_key] = result
+        if unknown:
+            stats.unknown[node.path] = stats.unknown.get(node.path, 0) + unknown
+        return out or DROP
+
+    # -- describing -------------------------------------------------------------------------------
+
+    def output_shape(self) -> dict[str, Any]:
+        """Nested name -> arrow type name ("string", "int64", ...) or {"list": shape}; drops left out."""
+
+        def shape(node: Node) -> Any:
+            if isinstance(node, Leaf):
+                return None if node.is_drop else node.arrow_type
+            if isinstance(node, ListNode):
+                inner = shape(node.item)
+                return None if inner is None else {"list": inner}
+            fields = {k: s for k, child in node.exact.items() if (s := shape(child)) is not None}
+            if any(shape(child) is not None for _, child in node.globs):
+                fields["*"] = "glob"
+            return fields or None
+
+        return shape(self.root) or {}
