@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import fnmatch
 import urllib.parse
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -59,6 +60,7 @@ class MapNode:
 
 
 Node = Leaf | ListNode | MapNode
+Runner = Callable[[Any, RecordScope, "Stats"], Any]
 
 
 class Stats:
@@ -70,6 +72,7 @@ class Stats:
         self.unknown: dict[str, int] = {}
         self.detectors: dict[str, int] = {}
         self.rejected: dict[str, int] = {}
+        self.dropped_objects: dict[str, int] = {}
         self.records_in = 0
         self.records_out = 0
 
@@ -79,7 +82,7 @@ class Stats:
         for i, n in enumerate(other.invalid):
             self.invalid[i] += n
         for target, source in ((self.unknown, other.unknown), (self.detectors, other.detectors),
-                               (self.rejected, other.rejected)):
+                               (self.rejected, other.rejected), (self.dropped_objects, other.dropped_objects)):
             for k, n in source.items():
                 target[k] = target.get(k, 0) + n
         self.records_in += other.records_in
@@ -125,6 +128,7 @@ class Plan:
             self._insert(leaf, index)
         self._apply_structures(self.root)
         self.default_reject = model.on_invalid == "reject"
+        self._run_root = self._compile(self.root)
 
     # -- compiling --------------------------------------------------------------------------------
 
@@ -204,60 +208,149 @@ class Plan:
                 self._apply_structures(child)
 
     # -- running ----------------------------------------------------------------------------------
+    # Each node compiles into a closure. An object whose rules all drop is never walked (it is
+    # counted as one dropped object), and objects with plain names are visited by looking up the
+    # allow-listed names instead of walking every key of the record.
 
     def run(self, record: Any, stats: Stats) -> dict[str, Any]:
         """The scrubbed record. Raises RecordRejected."""
-        if not isinstance(record, dict):
+        if type(record) is not dict:
             raise RecordRejected("not_an_object", "", f"a record must be a JSON object, not {type(record).__name__}")
-        scope = RecordScope(record=record, detector_counts=stats.detectors)
-        result = self._map(self.root, record, scope, stats)
-        return {} if result is DROP else result
+        result = self._run_root(record, RecordScope(record=record, detector_counts=stats.detectors), stats)
+        return {} if result is DROP else result  # type: ignore[no-any-return]
 
-    def _mismatch(self, node: Node, expected: str, stats: Stats) -> Any:
+    def _keeps(self, node: Node) -> bool:
+        """True if anything below the node can reach the output."""
+        if isinstance(node, Leaf):
+            return not node.is_drop
+        if isinstance(node, ListNode):
+            return self._keeps(node.item)
+        return any(self._keeps(c) for c in node.exact.values()) or any(self._keeps(c) for _, c in node.globs)
+
+    def _compile(self, node: Node) -> Runner:
+        if isinstance(node, Leaf):
+            return self._compile_leaf(node)
+        if isinstance(node, ListNode):
+            return self._compile_list(node)
+        if not self._keeps(node) and node.path:
+            return self._compile_dropped_object(node)
+        if node.case_insensitive or any(self._keeps(c) for _, c in node.globs):
+            return self._compile_scanned_map(node)
+        return self._compile_named_map(node)
+
+    def _compile_leaf(self, leaf: Leaf) -> Runner:
+        index, transform, reject, path = leaf.index, leaf.transform, leaf.reject, leaf.path
+        if leaf.is_drop:
+
+            def run_drop(value: Any, scope: RecordScope, stats: Stats) -> Any:
+                stats.applied[index] += 1
+                return DROP
+
+            return run_drop
+
+        def run_leaf(value: Any, scope: RecordScope, stats: Stats) -> Any:
+            try:
+                result = transform(value, scope)
+            except Invalid as exc:
+                stats.invalid[index] += 1
+                if reject:
+                    raise RecordRejected(f"invalid_{exc.reason}", path) from None
+                return DROP
+            stats.applied[index] += 1
+            return result
+
+        return run_leaf
+
+    def _mismatch(self, path: str, expected: str, stats: Stats) -> Any:
         if self.default_reject:
-            raise RecordRejected("wrong_shape", node.path or "(record)", f"expected {expected}")
-        stats.unknown[node.path] = stats.unknown.get(node.path, 0) + 1
+            raise RecordRejected("wrong_shape", path or "(record)", f"expected {expected}")
+        stats.unknown[path] = stats.unknown.get(path, 0) + 1
         return DROP
 
-    def _apply(self, node: Node, value: Any, scope: RecordScope, stats: Stats) -> Any:
-        if isinstance(node, Leaf):
-            try:
-                result = node.transform(value, scope)
-            except Invalid as exc:
-                stats.invalid[node.index] += 1
-                if node.reject:
-                    raise RecordRejected(f"invalid_{exc.reason}", node.path) from None
-                return DROP
-            stats.applied[node.index] += 1
-            return result
-        if isinstance(node, MapNode):
-            return self._map(node, value, scope, stats)
-        if not isinstance(value, list):
-            return self._mismatch(node, "a list", stats)
-        items = []
-        for item in value:
-            out = self._apply(node.item, item, scope, stats)
-            if out is not DROP:
-                items.append(out)
-        return items or DROP
+    def _compile_list(self, node: ListNode) -> Runner:
+        item_runner, path, mismatch = self._compile(node.item), node.path, self._mismatch
 
-    def _map(self, node: MapNode, value: Any, scope: RecordScope, stats: Stats) -> Any:
-        mapping = node.as_mapping(value)
-        if mapping is None:
-            return self._mismatch(node, "an object", stats)
-        out: dict[str, Any] = {}
-        unknown = 0
-        for key, item in mapping.items():
-            child, out_key = node.lookup(key)
-            if child is None:
-                unknown += 1
-                continue
-            result = self._apply(child, item, scope, stats)
-            if result is not DROP:
-                out[out_key] = result
-        if unknown:
-            stats.unknown[node.path] = stats.unknown.get(node.path, 0) + unknown
-        return out or DROP
+        def run_list(value: Any, scope: RecordScope, stats: Stats) -> Any:
+            if type(value) is not list:
+                return mismatch(path, "a list", stats)
+            items = [r for item in value if (r := item_runner(item, scope, stats)) is not DROP]
+            return items or DROP
+
+        return run_list
+
+    @staticmethod
+    def _compile_dropped_object(node: MapNode) -> Runner:
+        path = node.path
+
+        def run_dropped_object(value: Any, scope: RecordScope, stats: Stats) -> Any:
+            stats.dropped_objects[path] = stats.dropped_objects.get(path, 0) + 1
+            return DROP
+
+        return run_dropped_object
+
+    def _compile_named_map(self, node: MapNode) -> Runner:
+        keepers = tuple((k, self._compile(c)) for k, c in node.exact.items() if self._keeps(c))
+        droppers = {k: self._compile(c) for k, c in node.exact.items() if not self._keeps(c)}
+        drop_keys = frozenset(droppers)
+        named = drop_keys | {k for k, _ in keepers}
+        drop_globs = tuple((pattern, self._compile(c)) for pattern, c in node.globs)
+        path, as_mapping, mismatch = node.path, node.as_mapping, self._mismatch
+
+        def run_named_map(value: Any, scope: RecordScope, stats: Stats) -> Any:
+            mapping = value if type(value) is dict else as_mapping(value)
+            if mapping is None:
+                return mismatch(path, "an object", stats)
+            out: dict[str, Any] = {}
+            seen = 0
+            for key, runner in keepers:
+                if key in mapping:
+                    seen += 1
+                    result = runner(mapping[key], scope, stats)
+                    if result is not DROP:
+                        out[key] = result
+            dropped = drop_keys.intersection(mapping)
+            for key in dropped:
+                droppers[key](mapping[key], scope, stats)
+            unknown = len(mapping) - seen - len(dropped)
+            if unknown and drop_globs:  # only records with unnamed keys pay for glob matching
+                for key in mapping:
+                    if key not in named and isinstance(key, str):
+                        for pattern, runner in drop_globs:
+                            if fnmatch.fnmatchcase(key, pattern):
+                                runner(mapping[key], scope, stats)
+                                unknown -= 1
+                                break
+            if unknown:
+                stats.unknown[path] = stats.unknown.get(path, 0) + unknown
+            return out or DROP
+
+        return run_named_map
+
+    def _compile_scanned_map(self, node: MapNode) -> Runner:
+        runners: dict[int, Runner] = {}
+        for child in [*node.exact.values(), *(c for _, c in node.globs)]:
+            runners[id(child)] = self._compile(child)
+        path, as_mapping, lookup, mismatch = node.path, node.as_mapping, node.lookup, self._mismatch
+
+        def run_scanned_map(value: Any, scope: RecordScope, stats: Stats) -> Any:
+            mapping = value if type(value) is dict else as_mapping(value)
+            if mapping is None:
+                return mismatch(path, "an object", stats)
+            out: dict[str, Any] = {}
+            unknown = 0
+            for key, item in mapping.items():
+                child, out_key = lookup(key)
+                if child is None:
+                    unknown += 1
+                    continue
+                result = runners[id(child)](item, scope, stats)
+                if result is not DROP:
+                    out[out_key] = result
+            if unknown:
+                stats.unknown[path] = stats.unknown.get(path, 0) + unknown
+            return out or DROP
+
+        return run_scanned_map
 
     # -- describing -------------------------------------------------------------------------------
 
