@@ -43,7 +43,7 @@ eval: $(STAMP)
 	$(BIN)/python -m scrubber.evaluation
 
 bench: $(STAMP)
-	$(BIN)/python -m bench.run
+	$(BIN)/python -m scrubber.benchmark
 
 test-engines: $(STAMP)
 	bash .ci/engines/test-engines.sh

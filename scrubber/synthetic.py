@@ -36,14 +36,29 @@ TEMPLATES = [
 PHONES = ["+49 151 23456789", "+44 20 7946 0958", "+33 6 12 34 56 78", "(415) 555-0132", "+31 6 12345678"]
 IBANS = ["DE89 3704 0044 0532 0130 00", "GB82WEST12345698765432", "FR1420041010050500013M02606", "NL91ABNA0417164300"]
 CARDS = ["4111 1111 1111 1111", "5500-0000-0000-0004", "340000000000009"]
-LONG_PARAGRAPH = (
-    "The quarterly report covers revenue, operating costs and the roadmap for the next two releases. "
-    "Each section lists the owners, the milestones and the open questions that still need a decision. "
-)
+
+
+WORDS = (
+    "the a an of to and in for on with as by at from about into over after before under between "
+    "report model data server request error release version update table query index user account "
+    "summary draft review plan budget meeting schedule deadline customer invoice order shipment "
+    "explain translate summarise rewrite compare list describe suggest improve check fix write "
+    "quickly carefully briefly formal friendly short long detailed simple clear next last first "
+    "python golang rust java kubernetes docker postgres redis kafka spark beam flink parquet json"
+).split()
+
+
+def _sentence(rng: random.Random) -> str:
+    words = [rng.choice(WORDS) for _ in range(rng.randrange(6, 18))]
+    return " ".join(words).capitalize() + rng.choice([".", "?", "!", ":"])
 
 
 def _text(rng: random.Random, with_identifier: bool) -> str:
-    if with_identifier:
+    if not with_identifier and rng.random() < 0.7:
+        text = " ".join(_sentence(rng) for _ in range(rng.randrange(1, 4)))
+        if rng.random() < 0.3:
+            text += " " + rng.choice(BENIGN)
+    elif with_identifier:
         name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
         text = rng.choice(TEMPLATES).format(
             name=name,
@@ -56,7 +71,7 @@ def _text(rng: random.Random, with_identifier: bool) -> str:
     else:
         text = rng.choice(BENIGN)
     if rng.random() < 0.05:
-        text = text + " " + LONG_PARAGRAPH * rng.randrange(10, 40)
+        text = text + " " + " ".join(_sentence(rng) for _ in range(rng.randrange(20, 120)))
     return text
 
 

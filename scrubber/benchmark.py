@@ -1,0 +1,258 @@
+"""``make bench``: throughput and memory figures, each as a ratio to a ceiling measured in the same run.
+
+The machine is shared and noisy, so absolute records/s vary; the ratios are what to compare.
+    python -m scrubber.benchmark [--records N] [--skip-run] [--skip-presidio]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import secrets
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from scrubber import Scrubber
+from scrubber.synthetic import records
+
+TARGETS = {"strict": 0.5, "pseudonymous": 0.25, "run": 0.12, "memory_growth": 1.3}
+
+
+def timed(fn: Callable[[], Any], repeats: int = 1) -> float:
+    """The best of ``repeats`` wall-clock timings: the least disturbed by other load."""
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def texts_of(record: dict[str, Any]) -> Iterable[str]:
+    for message in record.get("messages") or ():
+        yield message["content"]
+    for name in ("prompt", "completion"):
+        if name in record:
+            yield record[name]
+
+
+def run_child(argv: list[str], env: dict[str, str]) -> tuple[float, int, int, str]:
+    """Wall seconds, exit code, peak RSS in KiB of one child process, and its stderr tail."""
+    start = time.perf_counter()
+    with tempfile.TemporaryFile() as err:
+        process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=err, env=env)
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - start
+        err.seek(0)
+        tail = err.read().decode(errors="replace")[-2000:]
+    return seconds, os.waitstatus_to_exitcode(status), usage.ru_maxrss, tail
+
+
+def scrubber_run(corpus: Path, out: Path, key_file: Path) -> list[str]:
+    exe = Path(sys.executable).with_name("scrubber")
+    return [str(exe), "run", "--input", str(corpus), "--output", str(out / "sandbox"), "--quarantine",
+            str(out / "quarantine"), "--catalogue", "pseudonymous", "--key-file", str(key_file), "--no-progress"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m scrubber.benchmark", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--records", type=int, default=200_000, help="corpus size N (default 200000)")
+    parser.add_argument("--memory-records", type=int, default=20_000,
+                        help="N for the memory test, which runs N and 10N (default 20000)")
+    parser.add_argument("--skip-run", action="store_true", help="skip the end-to-end scrubber run figures")
+    parser.add_argument("--skip-presidio", action="store_true", help="skip the presidio peer figure")
+    parser.add_argument("--out", default="bench-out", help="where the corpus and results.json go")
+    args = parser.parse_args(argv)
+
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    results: dict[str, Any] = {
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "records": args.records,
+    }
+    print(f"generating {args.records} records ...", file=sys.stderr)
+    lines = [orjson.dumps(r) for r in records(args.records)]
+    corpus = out / "corpus.jsonl"
+    corpus.write_bytes(b"\n".join(lines) + b"\n")
+    results["corpus_mb"] = round(corpus.stat().st_size / 1e6, 1)
+
+    loads, dumps = orjson.loads, orjson.dumps
+    ceiling = args.records / timed(lambda: [dumps(loads(line)) for line in lines], repeats=3)
+    results["ceiling_orjson_rps"] = round(ceiling)
+
+    key = secrets.token_bytes(32)
+    for profile in ("strict", "pseudonymous"):
+        scrubber = Scrubber.from_catalogue(profile, key=key)
+        scrub = scrubber.scrub
+
+        def one_pass(scrub: Callable[[Any], Any] = scrub) -> None:
+            for line in lines:
+                try:
+                    dumps(scrub(loads(line)))
+                except Exception:  # noqa: BLE001 - rejected records still cost their time
+                    pass
+
+        rps = args.records / timed(one_pass, repeats=2)
+        results[f"library_{profile}_rps"] = round(rps)
+        results[f"library_{profile}_ratio"] = round(rps / ceiling, 3)
+
+    texts = [t for line in lines for t in texts_of(loads(line))]
+    text_bytes = sum(len(t.encode()) for t in texts)
+    results["text_mb"] = round(text_bytes / 1e6, 1)
+    scanner = Scrubber.from_catalogue("pseudonymous", key=key).text_scanner
+    results["scan_mb_s"] = round(text_bytes / 1e6 / timed(lambda: [scanner.scrub(t) for t in texts]), 1)
+    results.update(scan_ceilings(texts, text_bytes))
+    results.update(pathological(scanner.scrub))
+
+    if not args.skip_presidio:
+        results.update(presidio_peer(lines[:2000]))
+
+    if not args.skip_run:
+        key_file = out / "bench.key"
+        key_file.write_text(key.hex())
+        env = dict(os.environ)
+        with tempfile.TemporaryDirectory(dir=out) as tmp:
+            seconds, code, _, tail = run_child(scrubber_run(corpus, Path(tmp), key_file), env)
+        if code != 0:
+            print(f"scrubber run failed (exit {code}):\n{tail}", file=sys.stderr)
+            results["run_error"] = f"exit {code}"
+        else:
+            rps = args.records / seconds
+            results["run_rps"] = round(rps)
+            results["run_ratio"] = round(rps / ceiling, 3)
+        results.update(memory_growth(out, args.memory_records, key_file, env))
+
+    (out / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    print_table(results)
+    return 0
+
+
+def scan_ceilings(texts: list[str], text_bytes: int) -> dict[str, Any]:
+    """A single e-mail pattern over the same texts, with `regex` and with hyperscan: what one pass costs."""
+    import regex
+
+    pattern = rb"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"
+    compiled = regex.compile(pattern.decode())
+    result = {"regex_single_mb_s": round(text_bytes / 1e6 / timed(lambda: [compiled.findall(t) for t in texts]), 1)}
+    try:
+        import hyperscan
+    except ImportError:
+        return result
+    database = hyperscan.Database()
+    database.compile(expressions=[pattern], ids=[1], flags=[hyperscan.HS_FLAG_SOM_LEFTMOST])
+    encoded = [t.encode() for t in texts]
+    seconds = timed(lambda: [database.scan(b, match_event_handler=None) for b in encoded])
+    result["hyperscan_single_mb_s"] = round(text_bytes / 1e6 / seconds, 1)
+    return result
+
+
+def pathological(scrub_text: Callable[[str], str]) -> dict[str, Any]:
+    """Seconds for 1 MB and 2 MB of inputs that make backtracking engines explode; ~2x means linear."""
+    makers = {
+        "digits": lambda n: "7" * n,
+        "at_signs": lambda n: "a@" * (n // 2),
+        "no_spaces": lambda n: ("abcdefghij" * (n // 10 + 1))[:n],
+        "dots_dashes": lambda n: ("1-2." * (n // 4 + 1))[:n],
+    }
+    result: dict[str, Any] = {}
+    for name, make in makers.items():
+        one = timed(lambda make=make: scrub_text(make(1_000_000)))
+        two = timed(lambda make=make: scrub_text(make(2_000_000)))
+        result[f"pathological_{name}_1mb_s"] = round(one, 3)
+        result[f"pathological_{name}_2mb_over_1mb"] = round(two / one, 2) if one else None
+    return result
+
+
+def presidio_peer(lines: list[bytes]) -> dict[str, Any]:
+    """presidio-analyzer's predefined pattern recognizers (no NLP model) over the same records' texts."""
+    import logging
+
+    logging.getLogger("tldextract").setLevel(logging.CRITICAL)  # it tries to fetch a suffix list; we are offline
+    try:
+        from presidio_analyzer import PatternRecognizer, RecognizerRegistry
+    except ImportError:
+        return {"presidio_rps": "not installed"}
+    registry = RecognizerRegistry()
+    registry.load_predefined_recognizers()
+    recognizers = [r for r in registry.recognizers if isinstance(r, PatternRecognizer)]
+    record_texts = [list(texts_of(orjson.loads(line))) for line in lines]
+
+    def analyse() -> None:
+        for texts in record_texts:
+            for text in texts:
+                for recognizer in recognizers:
+                    recognizer.analyze(text, recognizer.supported_entities, None)
+
+    return {"presidio_rps": round(len(lines) / timed(analyse)), "presidio_recognizers": len(recognizers)}
+
+
+def memory_growth(out: Path, n: int, key_file: Path, env: dict[str, str]) -> dict[str, Any]:
+    peaks = {}
+    for count in (n, 10 * n):
+        corpus = out / f"corpus-{count}.jsonl"
+        corpus.write_bytes(b"\n".join(orjson.dumps(r) for r in records(count)) + b"\n")
+        with tempfile.TemporaryDirectory(dir=out) as tmp:
+            _, code, peak_kib, tail = run_child(scrubber_run(corpus, Path(tmp), key_file), env)
+        corpus.unlink()
+        if code != 0:
+            return {"memory_error": f"exit {code}: {tail[-300:]}"}
+        peaks[count] = peak_kib
+    return {
+        f"peak_rss_mb_{n}": round(peaks[n] / 1024),
+        f"peak_rss_mb_{10 * n}": round(peaks[10 * n] / 1024),
+        "memory_growth": round(peaks[10 * n] / peaks[n], 2),
+    }
+
+
+def print_table(results: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"scrubber benchmark: {results['records']} records, {results['machine']}")
+    for column in ("figure", "value", "ratio / note"):
+        table.add_column(column)
+
+    def row(name: str, key: str, ratio_key: str | None = None, target: float | None = None) -> None:
+        if key not in results:
+            return
+        note = ""
+        if ratio_key and ratio_key in results:
+            ratio = results[ratio_key]
+            verdict = "" if target is None else ("  meets" if ratio >= target else "  BELOW") + f" target {target}"
+            note = f"{ratio:.3f} of ceiling{verdict}"
+        table.add_row(name, str(results[key]), note)
+
+    row("ceiling: orjson loads+dumps, records/s", "ceiling_orjson_rps")
+    row("library strict (loads+scrub+dumps), records/s", "library_strict_rps", "library_strict_ratio", TARGETS["strict"])
+    row("library pseudonymous, records/s", "library_pseudonymous_rps", "library_pseudonymous_ratio",
+        TARGETS["pseudonymous"])
+    row("scrubber run (local runner, whole process), records/s", "run_rps", "run_ratio", TARGETS["run"])
+    row("text scan MB/s (all detectors)", "scan_mb_s")
+    row("  regex, one e-mail pattern, MB/s", "regex_single_mb_s")
+    row("  hyperscan, one e-mail pattern, MB/s", "hyperscan_single_mb_s")
+    row("presidio pattern recognizers, records/s", "presidio_rps")
+    for key in sorted(k for k in results if k.startswith("peak_rss")):
+        row(f"peak RSS MB ({key.rsplit('_', 1)[1]} records)", key)
+    if "memory_growth" in results:
+        growth = results["memory_growth"]
+        verdict = "meets" if growth < TARGETS["memory_growth"] else "ABOVE"
+        table.add_row("memory growth for 10x input", str(growth), f"{verdict} target < {TARGETS['memory_growth']}")
+    for key in sorted(k for k in results if k.startswith("pathological") and k.endswith("_1mb_s")):
+        name = key.removeprefix("pathological_").removesuffix("_1mb_s")
+        growth = results.get(f"pathological_{name}_2mb_over_1mb")
+        table.add_row(f"pathological {name}: 1 MB seconds", str(results[key]), f"2 MB / 1 MB = {growth}")
+    Console().print(table)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
