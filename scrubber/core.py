@@ -32,7 +32,7 @@ class Scrubber:
         self.plan = Plan(catalogue, BuildContext(key=key, scanner_factory=scanner_factory))
         text = catalogue.model.text
         self.text_scanner = scanner_factory(text.detectors, text.pseudonym_tokens)
-        self.stats = Stats(len(catalogue.model.rules))
+        self.stats: Stats = self.plan.stats
 
     @classmethod
     def from_catalogue(
@@ -50,7 +50,7 @@ class Scrubber:
         """A new allow-listed record; the input is not mutated. Raises RecordRejected."""
         self.stats.records_in += 1
         try:
-            out = self.plan.run(record, self.stats)
+            out = self.plan.run(record)
         except RecordRejected as exc:
             self.stats.rejected[exc.reason] = self.stats.rejected.get(exc.reason, 0) + 1
             raise

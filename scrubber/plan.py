@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import fnmatch
 import urllib.parse
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,29 +59,63 @@ class MapNode:
 
 
 Node = Leaf | ListNode | MapNode
-Runner = Callable[[Any, RecordScope, "Stats"], Any]
 
 
 class Stats:
-    """Counters of one Scrubber: per rule, per detector, unknown fields per parent path, rejects."""
+    """Counters of one Scrubber: per rule, per detector, unknown fields per parent path, rejects.
+
+    Counts only; nothing here changes a result. Fields dropped together by name are counted
+    as one set per record and expanded to per-rule counts when read.
+    """
 
     def __init__(self, rule_count: int) -> None:
-        self.applied = [0] * rule_count
-        self.invalid = [0] * rule_count
+        self._direct = [0] * (rule_count + 1)  # the extra slot counts structural (non-rule) steps
+        self._drop_sets: list[tuple[dict[str, int | str], dict[frozenset[str], int]]] = []
+        self.invalid = [0] * (rule_count + 1)
         self.unknown: dict[str, int] = {}
         self.detectors: dict[str, int] = {}
         self.rejected: dict[str, int] = {}
-        self.dropped_objects: dict[str, int] = {}
+        self._dropped_objects: dict[str, int] = {}
         self.records_in = 0
         self.records_out = 0
 
+    def drop_set_counter(self, targets: dict[str, int | str]) -> dict[frozenset[str], int]:
+        """A counter for one object's named drops; ``targets`` maps a name to a rule index or object path."""
+        counter: dict[frozenset[str], int] = {}
+        self._drop_sets.append((targets, counter))
+        return counter
+
+    def _expanded(self) -> tuple[list[int], dict[str, int]]:
+        applied = list(self._direct)
+        objects = dict(self._dropped_objects)
+        for targets, counter in self._drop_sets:
+            for names, n in counter.items():
+                for name in names:
+                    target = targets[name]
+                    if isinstance(target, int):
+                        applied[target] += n
+                    else:
+                        objects[target] = objects.get(target, 0) + n
+        return applied[:-1], objects
+
+    @property
+    def applied(self) -> list[int]:
+        """How often each rule (by index) applied."""
+        return self._expanded()[0]
+
+    @property
+    def dropped_objects(self) -> dict[str, int]:
+        """How often each object whose rules all drop was dropped whole, by path."""
+        return self._expanded()[1]
+
     def merge(self, other: Stats) -> None:
-        for i, n in enumerate(other.applied):
-            self.applied[i] += n
+        applied, objects = other._expanded()
+        for i, n in enumerate(applied):
+            self._direct[i] += n
         for i, n in enumerate(other.invalid):
             self.invalid[i] += n
         for target, source in ((self.unknown, other.unknown), (self.detectors, other.detectors),
-                               (self.rejected, other.rejected), (self.dropped_objects, other.dropped_objects)):
+                               (self.rejected, other.rejected), (self._dropped_objects, objects)):
             for k, n in source.items():
                 target[k] = target.get(k, 0) + n
         self.records_in += other.records_in
@@ -128,6 +161,8 @@ class Plan:
             self._insert(leaf, index)
         self._apply_structures(self.root)
         self.default_reject = model.on_invalid == "reject"
+        self.stats = Stats(len(model.rules))
+        self._detector_counts = self.stats.detectors
         self._run_root = self._compile(self.root)
 
     # -- compiling --------------------------------------------------------------------------------
@@ -212,11 +247,11 @@ class Plan:
     # counted as one dropped object), and objects with plain names are visited by looking up the
     # allow-listed names instead of walking every key of the record.
 
-    def run(self, record: Any, stats: Stats) -> dict[str, Any]:
-        """The scrubbed record. Raises RecordRejected."""
+    def run(self, record: Any) -> dict[str, Any]:
+        """The scrubbed record. Raises RecordRejected. Counts go to ``self.stats``."""
         if type(record) is not dict:
             raise RecordRejected("not_an_object", "", f"a record must be a JSON object, not {type(record).__name__}")
-        result = self._run_root(record, RecordScope(record=record, detector_counts=stats.detectors), stats)
+        result = self._run_root(record, RecordScope(record=record, detector_counts=self._detector_counts))
         return {} if result is DROP else result  # type: ignore[no-any-return]
 
     def _keeps(self, node: Node) -> bool:
@@ -227,115 +262,116 @@ class Plan:
             return self._keeps(node.item)
         return any(self._keeps(c) for c in node.exact.values()) or any(self._keeps(c) for _, c in node.globs)
 
-    def _compile(self, node: Node) -> Runner:
+    def _compile(self, node: Node) -> Transform:
+        """A function (value, scope) -> result or DROP; a leaf's transform may raise Invalid."""
         if isinstance(node, Leaf):
-            return self._compile_leaf(node)
+            return node.transform
         if isinstance(node, ListNode):
             return self._compile_list(node)
-        if not self._keeps(node) and node.path:
-            return self._compile_dropped_object(node)
         if node.case_insensitive or any(self._keeps(c) for _, c in node.globs):
             return self._compile_scanned_map(node)
         return self._compile_named_map(node)
 
-    def _compile_leaf(self, leaf: Leaf) -> Runner:
-        index, transform, reject, path = leaf.index, leaf.transform, leaf.reject, leaf.path
-        if leaf.is_drop:
+    def _step(self, node: Node) -> tuple[Transform, int, bool, str]:
+        """What a parent needs to run a child: its function, counter slot, reject flag and path."""
+        if isinstance(node, Leaf):
+            return node.transform, node.index, node.reject, node.path
+        return self._compile(node), len(self.rules), True, node.path
 
-            def run_drop(value: Any, scope: RecordScope, stats: Stats) -> Any:
-                stats.applied[index] += 1
-                return DROP
-
-            return run_drop
-
-        def run_leaf(value: Any, scope: RecordScope, stats: Stats) -> Any:
-            try:
-                result = transform(value, scope)
-            except Invalid as exc:
-                stats.invalid[index] += 1
-                if reject:
-                    raise RecordRejected(f"invalid_{exc.reason}", path) from None
-                return DROP
-            stats.applied[index] += 1
-            return result
-
-        return run_leaf
-
-    def _mismatch(self, path: str, expected: str, stats: Stats) -> Any:
+    def _mismatch(self, path: str, expected: str) -> Any:
         if self.default_reject:
             raise RecordRejected("wrong_shape", path or "(record)", f"expected {expected}")
-        stats.unknown[path] = stats.unknown.get(path, 0) + 1
+        self.stats.unknown[path] = self.stats.unknown.get(path, 0) + 1
         return DROP
 
-    def _compile_list(self, node: ListNode) -> Runner:
-        item_runner, path, mismatch = self._compile(node.item), node.path, self._mismatch
+    def _compile_list(self, node: ListNode) -> Transform:
+        function, index, reject, path = self._step(node.item)
+        applied, invalid, mismatch = self.stats._direct, self.stats.invalid, self._mismatch
 
-        def run_list(value: Any, scope: RecordScope, stats: Stats) -> Any:
+        def run_list(value: Any, scope: RecordScope) -> Any:
             if type(value) is not list:
-                return mismatch(path, "a list", stats)
-            items = [r for item in value if (r := item_runner(item, scope, stats)) is not DROP]
+                return mismatch(path, "a list")
+            items = []
+            for item in value:
+                try:
+                    result = function(item, scope)
+                except Invalid as exc:
+                    invalid[index] += 1
+                    if reject:
+                        raise RecordRejected(f"invalid_{exc.reason}", path) from None
+                    continue
+                applied[index] += 1
+                if result is not DROP:
+                    items.append(result)
             return items or DROP
 
         return run_list
 
-    @staticmethod
-    def _compile_dropped_object(node: MapNode) -> Runner:
-        path = node.path
+    def _drop_target(self, node: Node) -> int | str:
+        return node.index if isinstance(node, Leaf) else node.path
 
-        def run_dropped_object(value: Any, scope: RecordScope, stats: Stats) -> Any:
-            stats.dropped_objects[path] = stats.dropped_objects.get(path, 0) + 1
-            return DROP
-
-        return run_dropped_object
-
-    def _compile_named_map(self, node: MapNode) -> Runner:
-        keepers = tuple((k, self._compile(c)) for k, c in node.exact.items() if self._keeps(c))
-        droppers = {k: self._compile(c) for k, c in node.exact.items() if not self._keeps(c)}
-        drop_keys = frozenset(droppers)
-        named = drop_keys | {k for k, _ in keepers}
-        drop_globs = tuple((pattern, self._compile(c)) for pattern, c in node.globs)
+    def _compile_named_map(self, node: MapNode) -> Transform:
+        keepers = tuple((k, *self._step(c)) for k, c in node.exact.items() if self._keeps(c))
+        drop_targets = {k: self._drop_target(c) for k, c in node.exact.items() if not self._keeps(c)}
+        drop_keys = frozenset(drop_targets)
+        named = drop_keys | {k for k, *_ in keepers}
+        drop_globs = tuple((pattern, self._drop_target(c)) for pattern, c in node.globs)
         path, as_mapping, mismatch = node.path, node.as_mapping, self._mismatch
+        stats = self.stats
+        applied, invalid, unknown_counts = stats._direct, stats.invalid, stats.unknown
+        drop_sets = stats.drop_set_counter(drop_targets)
+        glob_drops = stats.drop_set_counter(dict(drop_globs))
 
-        def run_named_map(value: Any, scope: RecordScope, stats: Stats) -> Any:
+        def run_named_map(value: Any, scope: RecordScope) -> Any:
             mapping = value if type(value) is dict else as_mapping(value)
             if mapping is None:
-                return mismatch(path, "an object", stats)
+                return mismatch(path, "an object")
             out: dict[str, Any] = {}
             seen = 0
-            for key, runner in keepers:
+            for key, function, index, reject, where in keepers:
                 if key in mapping:
                     seen += 1
-                    result = runner(mapping[key], scope, stats)
+                    try:
+                        result = function(mapping[key], scope)
+                    except Invalid as exc:
+                        invalid[index] += 1
+                        if reject:
+                            raise RecordRejected(f"invalid_{exc.reason}", where) from None
+                        continue
+                    applied[index] += 1
                     if result is not DROP:
                         out[key] = result
-            dropped = drop_keys.intersection(mapping)
-            for key in dropped:
-                droppers[key](mapping[key], scope, stats)
-            unknown = len(mapping) - seen - len(dropped)
+            unknown = len(mapping) - seen
+            if drop_keys:
+                dropped = drop_keys.intersection(mapping)
+                if dropped:
+                    drop_sets[dropped] = drop_sets.get(dropped, 0) + 1
+                    unknown -= len(dropped)
             if unknown and drop_globs:  # only records with unnamed keys pay for glob matching
                 for key in mapping:
                     if key not in named and isinstance(key, str):
-                        for pattern, runner in drop_globs:
+                        for pattern, _ in drop_globs:
                             if fnmatch.fnmatchcase(key, pattern):
-                                runner(mapping[key], scope, stats)
+                                hit = frozenset((pattern,))
+                                glob_drops[hit] = glob_drops.get(hit, 0) + 1
                                 unknown -= 1
                                 break
             if unknown:
-                stats.unknown[path] = stats.unknown.get(path, 0) + unknown
+                unknown_counts[path] = unknown_counts.get(path, 0) + unknown
             return out or DROP
 
         return run_named_map
 
-    def _compile_scanned_map(self, node: MapNode) -> Runner:
-        runners: dict[int, Runner] = {}
-        for child in [*node.exact.values(), *(c for _, c in node.globs)]:
-            runners[id(child)] = self._compile(child)
+    def _compile_scanned_map(self, node: MapNode) -> Transform:
+        steps = {id(c): self._step(c) for c in [*node.exact.values(), *(c for _, c in node.globs)]}
         path, as_mapping, lookup, mismatch = node.path, node.as_mapping, node.lookup, self._mismatch
+        stats = self.stats
+        applied, invalid, unknown_counts = stats._direct, stats.invalid, stats.unknown
 
-        def run_scanned_map(value: Any, scope: RecordScope, stats: Stats) -> Any:
+        def run_scanned_map(value: Any, scope: RecordScope) -> Any:
             mapping = value if type(value) is dict else as_mapping(value)
             if mapping is None:
-                return mismatch(path, "an object", stats)
+                return mismatch(path, "an object")
             out: dict[str, Any] = {}
             unknown = 0
             for key, item in mapping.items():
@@ -343,11 +379,19 @@ class Plan:
                 if child is None:
                     unknown += 1
                     continue
-                result = runners[id(child)](item, scope, stats)
+                function, index, reject, where = steps[id(child)]
+                try:
+                    result = function(item, scope)
+                except Invalid as exc:
+                    invalid[index] += 1
+                    if reject:
+                        raise RecordRejected(f"invalid_{exc.reason}", where) from None
+                    continue
+                applied[index] += 1
                 if result is not DROP:
                     out[out_key] = result
             if unknown:
-                stats.unknown[path] = stats.unknown.get(path, 0) + unknown
+                unknown_counts[path] = unknown_counts.get(path, 0) + unknown
             return out or DROP
 
         return run_scanned_map

@@ -94,10 +94,13 @@ def is_ascii_digits(text: str) -> bool:
 
 def strict_int(value: Any) -> int:
     """An int from an int, an integral float or a string of ASCII digits with optional sign."""
-    if isinstance(value, bool):
+    kind = type(value)
+    if kind is int:
+        return value  # type: ignore[no-any-return]
+    if kind is bool:
         raise Invalid("bool_not_int")
     if isinstance(value, int):
-        return value
+        return int(value)
     if isinstance(value, float):
         if value != value or value in (float("inf"), float("-inf")) or not value.is_integer():
             raise Invalid("not_integral")

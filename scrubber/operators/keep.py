@@ -31,18 +31,27 @@ def build(rule: KeepRule, ctx: BuildContext) -> Transform:
     allowed = frozenset(rule.values) if rule.values is not None else None
     max_length = rule.max_length
 
+    if rule.type == "string":
+        fullmatch = compiled.fullmatch if compiled is not None else None
+
+        def keep_string(value: Any, scope: RecordScope) -> Any:
+            if type(value) is not str:
+                raise Invalid("expected_string")
+            if len(value) > max_length:
+                raise Invalid("too_long")
+            if fullmatch is not None and fullmatch(value) is None:
+                raise Invalid("pattern_mismatch")
+            if allowed is not None and value not in allowed:
+                raise Invalid("value_not_allowed")
+            return value
+
+        return keep_string
+
     def keep(value: Any, scope: RecordScope) -> Any:
         if not isinstance(value, wanted) or (rule.type != "bool" and isinstance(value, bool)):
             raise Invalid(f"expected_{rule.type}")
         if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
             raise Invalid("not_finite")
-        if isinstance(value, str):
-            if len(value) > max_length:
-                raise Invalid("too_long")
-            if compiled is not None and compiled.fullmatch(value) is None:
-                raise Invalid("pattern_mismatch")
-            if allowed is not None and value not in allowed:
-                raise Invalid("value_not_allowed")
         return value
 
     return keep

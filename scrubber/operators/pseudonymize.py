@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 import blake3
 import orjson
+import regex
 from pydantic import Field
 
 from scrubber.operators.base import BuildContext, Invalid, Operator, RecordScope, RuleBase, Transform
@@ -40,7 +41,14 @@ def namespace_subkey(master: bytes, namespace: str) -> bytes:
     return blake3.blake3(master, derive_key_context=SUBKEY_CONTEXT + namespace).digest()
 
 
+_CANONICAL_UUID = regex.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
 def _canonical_uuid(text: str) -> str:
+    """Lower-case hyphenated form of any UUID spelling (braces, urn:, no hyphens); other text unchanged."""
+    lowered = text.lower()
+    if _CANONICAL_UUID.fullmatch(lowered):
+        return lowered
     try:
         return str(uuid.UUID(text))
     except ValueError:
@@ -76,12 +84,13 @@ def build(rule: PseudonymizeRule, ctx: BuildContext) -> Transform:
         return h.digest()
 
     def pseudonymize(value: Any, scope: RecordScope) -> Any:
-        if isinstance(value, str):
+        kind = type(value)
+        if kind is str:
             text = value
-        elif isinstance(value, int) and not isinstance(value, bool):
+        elif kind is int:
             text = str(value)
         else:
-            raise Invalid(f"expected_string_or_int_not_{type(value).__name__}")
+            raise Invalid(f"expected_string_or_int_not_{kind.__name__}")
         for step in steps:
             text = step(text)
         if not text:

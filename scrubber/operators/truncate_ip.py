@@ -9,6 +9,8 @@ from __future__ import annotations
 import ipaddress
 from typing import Any, Literal
 
+import regex
+
 from pydantic import Field
 
 from scrubber.operators.base import BuildContext, Invalid, Operator, RecordScope, RuleBase, Transform, is_ascii_digits
@@ -41,25 +43,28 @@ def _strip_port_and_zone(text: str) -> str:
     return text
 
 
-def _fast_ipv4(text: str) -> list[str] | None:
-    """The four octets of a canonical dotted-quad IPv4, or None to fall back to ``ipaddress``."""
-    parts = text.split(".")
-    if len(parts) != 4:
-        return None
-    for part in parts:
-        if not (0 < len(part) <= 3 and is_ascii_digits(part)) or (part[0] == "0" and len(part) > 1):
-            return None
-        if int(part) > 255:
-            return None
-    return parts
+_OCTET = r"(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+_DOTTED_QUAD = regex.compile(
+    rf"""
+    {_OCTET}\.{_OCTET}\.{_OCTET}\.{_OCTET}   # canonical dotted quad: no leading zeros, each <= 255
+    (?::[0-9]{{1,5}})?                       # optional port
+    """,
+    regex.VERBOSE,
+)
+
+
+def _fast_ipv4_24(text: str) -> str | None:
+    """The /24 network of a canonical dotted-quad IPv4 (port allowed), or None to fall back to ``ipaddress``."""
+    match = _DOTTED_QUAD.fullmatch(text)
+    return f"{match[1]}.{match[2]}.{match[3]}.0" if match else None
 
 
 def truncate_address(text: str, v4_prefix: int = 24, v6_prefix: int = 56) -> str:
     """The network address of ``text`` at the given prefix lengths. Raises Invalid."""
     if v4_prefix == 24:
-        octets = _fast_ipv4(text)
-        if octets is not None:
-            return f"{octets[0]}.{octets[1]}.{octets[2]}.0"
+        fast = _fast_ipv4_24(text)
+        if fast is not None:
+            return fast
     host = _strip_port_and_zone(text)
     try:
         address = ipaddress.ip_address(host)
@@ -75,8 +80,10 @@ def build(rule: TruncateIpRule, ctx: BuildContext) -> Transform:
     v4, v6, multiple = rule.v4_prefix, rule.v6_prefix, rule.multiple
 
     def truncate_ip(value: Any, scope: RecordScope) -> Any:
-        if not isinstance(value, str):
+        if type(value) is not str:
             raise Invalid(f"expected_string_not_{type(value).__name__}")
+        if v4 == 24 and (fast := _fast_ipv4_24(value)) is not None:
+            return fast
         text = value.strip()
         if len(text) > 1024:
             raise Invalid("too_long")
