@@ -75,8 +75,19 @@ def _text(rng: random.Random, with_identifier: bool) -> str:
     return text
 
 
+SYSTEM_PROMPTS = [
+    "You are a helpful assistant.",
+    "You are a concise assistant for the support team of ACME. Answer in the user's language.",
+    "You are a coding assistant. Prefer short, correct answers with examples.",
+]
+USERS = 5_000
+SESSIONS_PER_USER = 4
+
+
 def record(rng: random.Random, index: int) -> dict[str, Any]:
-    """One synthetic raw record."""
+    """One synthetic raw record: users and sessions recur, as they do in real gateway logs."""
+    user = rng.randrange(USERS)
+    session = user * SESSIONS_PER_USER + rng.randrange(SESSIONS_PER_USER)
     ts: Any = 1763892902 + index
     shape = rng.random()
     if shape < 0.3:
@@ -92,9 +103,9 @@ def record(rng: random.Random, index: int) -> dict[str, Any]:
     rec: dict[str, Any] = {
         "ts": ts,
         "request_id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
-        "session_id": f"{rng.getrandbits(64):016x}",
-        "user_id": rng.choice([str(uuid.UUID(int=rng.getrandbits(128), version=4)), rng.randrange(10**6),
-                               f"user{rng.randrange(10**5)}@example.org"]),
+        "session_id": f"{session * 2654435761 % 2**64:016x}",
+        "user_id": [str(uuid.UUID(int=user * 11400714819323198485 % 2**128, version=4)), user,
+                    f"user{user}@example.org"][user % 3],
         "status": rng.choice([200, 200, 200, "200", 201, 404, 429, 500]),
         "retry_count": rng.choice([0, 0, 0, 1, "2"]),
         "latency_ms": rng.randrange(20, 5000),
@@ -117,7 +128,7 @@ def record(rng: random.Random, index: int) -> dict[str, Any]:
     }
     if rng.random() < 0.8:
         rec["messages"] = [
-            {"role": "system", "content": "You are a helpful assistant."},
+            {"role": "system", "content": SYSTEM_PROMPTS[user % len(SYSTEM_PROMPTS)]},
             {"role": "user", "content": _text(rng, identifiers)},
             {"role": "assistant", "content": _text(rng, False)},
         ]
