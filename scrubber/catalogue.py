@@ -9,7 +9,7 @@ import difflib
 import hashlib
 import os
 from pathlib import Path
-from typing import Annotated, Any, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -20,10 +20,11 @@ from scrubber.operators.base import OnInvalid, RuleBase
 
 RULES_ENV = "SCRUBBER_RULES_DIR"
 
-Rule = Annotated[
-    Union[tuple(op.rule_model for op in OPERATORS.values())],  # type: ignore[valid-type]  # noqa: UP007
-    Field(discriminator="op"),
-]
+if TYPE_CHECKING:
+    Rule = RuleBase
+else:
+    # One model per operator, chosen by the value of `op`.
+    Rule = Annotated[Union[tuple(op.rule_model for op in OPERATORS.values())], Field(discriminator="op")]  # noqa: UP007
 
 
 class Structure(BaseModel):
@@ -139,9 +140,9 @@ def _line_for(loc: tuple[Any, ...], data: Any, lines: dict[tuple[Any, ...], int]
     real: tuple[Any, ...] = ()
     cursor = data
     for part in loc:
-        if isinstance(cursor, dict) and part in cursor:
-            real, cursor = (*real, part), cursor[part]
-        elif isinstance(cursor, list) and isinstance(part, int) and part < len(cursor):
+        in_dict = isinstance(cursor, dict) and part in cursor
+        in_list = isinstance(cursor, list) and isinstance(part, int) and part < len(cursor)
+        if in_dict or in_list:
             real, cursor = (*real, part), cursor[part]
         elif isinstance(cursor, dict) and cursor.get("op") == part:
             continue
@@ -209,8 +210,8 @@ def parse_catalogue(text: str, source: str) -> LoadedCatalogue:
     except ValidationError as exc:
         messages = []
         for error in exc.errors():
-            line, _ = _line_for(tuple(error["loc"]), data, lines)
-            messages.append(f"{source}:{line}: {_explain(error, data)}")
+            line_no, _ = _line_for(tuple(error["loc"]), data, lines)
+            messages.append(f"{source}:{line_no}: {_explain(error, data)}")
         raise CatalogueError("\n".join(messages)) from None
     if not model.rules:
         raise CatalogueError(f"{source}: 'rules' is empty, so every field would be dropped. Add rules.")

@@ -21,7 +21,8 @@ def _arrow_type(shape: Any, path: str) -> pa.DataType:
         return _SCALARS[shape]
     if "list" in shape and len(shape) == 1:
         return pa.list_(_arrow_type(shape["list"], path + "[*]"))
-    return pa.struct([pa.field(name, _arrow_type(sub, f"{path}.{name}" if path else name)) for name, sub in shape.items()])
+    fields = [pa.field(name, _arrow_type(sub, f"{path}.{name}" if path else name)) for name, sub in shape.items()]
+    return pa.struct(fields)
 
 
 def arrow_schema(shape: dict[str, Any]) -> pa.Schema:

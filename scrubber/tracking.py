@@ -1,4 +1,4 @@
-"""Names of tracking query parameters and cookies, shared by strip_params, the catalogues' docs and the text detectors."""
+"""Names of tracking query parameters and cookies, shared by strip_params and the text detectors."""
 
 from __future__ import annotations
 

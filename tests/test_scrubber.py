@@ -103,7 +103,7 @@ def test_rejection_message_names_field_not_value(pseudonymous):
 
 def test_duplicate_key_cannot_smuggle(pseudonymous):
     record = orjson.loads(b'{"client": {"ip": "1.2.3.4"}, "client": {"ip": "5.6.7.8", "mac": "00:11:22:33:44:55"}}')
-    assert pseudonymous.scrub(record) == {"client": {"ip": "5.6.7.8".rsplit(".", 1)[0] + ".0"}}
+    assert pseudonymous.scrub(record) == {"client": {"ip": ["5.6.7", "8"][0] + ".0"}}
 
 
 def test_headers_match_any_case_and_cookie_strings_parse(tmp_path, test_key):

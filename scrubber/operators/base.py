@@ -28,6 +28,7 @@ class RuleBase(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    op: str
     field: str
     why: str = ""
     on_invalid: OnInvalid | None = None

@@ -10,7 +10,6 @@ import ipaddress
 from typing import Any, Literal
 
 import regex
-
 from pydantic import Field
 
 from scrubber.operators.base import BuildContext, Invalid, Operator, RecordScope, RuleBase, Transform, is_ascii_digits
