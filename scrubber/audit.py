@@ -12,7 +12,6 @@ summary (``add_to_summary`` / ``merge_summaries``); the launcher checks the acco
 from __future__ import annotations
 
 import platform
-import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from importlib import metadata
@@ -30,12 +29,16 @@ _VERSIONED = ("scrubber", "apache-beam", "pyarrow", "orjson", "blake3", "pydanti
 
 
 def stats_counts(stats: Stats) -> dict[str, Any]:
-    """The counters of a Stats object as plain data (ints, lists of ints, dicts of ints).
+    """The public counters of a Stats object as plain data (ints, lists of ints, dicts of ints).
 
-    Read generically so that a counter added to Stats later is carried without changes here.
+    Read generically (public attributes and properties) so that a counter added to Stats later
+    is carried without changes here.
     """
+    names = [n for n in vars(stats) if not n.startswith("_")]
+    names += [n for n, v in vars(type(stats)).items() if isinstance(v, property) and not n.startswith("_")]
     out: dict[str, Any] = {}
-    for name, value in vars(stats).items():
+    for name in names:
+        value = getattr(stats, name)
         if isinstance(value, bool):
             continue
         if isinstance(value, int):
@@ -43,7 +46,23 @@ def stats_counts(stats: Stats) -> dict[str, Any]:
         elif isinstance(value, list):
             out[name] = list(value)
         elif isinstance(value, dict):
-            out[name] = dict(value)
+            out[name] = {k: v for k, v in value.items() if isinstance(v, int)}
+    return out
+
+
+def diff_counts(after: Mapping[str, Any], before: Mapping[str, Any]) -> dict[str, Any]:
+    """``after - before`` for two snapshots of the same (growing) counters; zero entries left out."""
+    out: dict[str, Any] = {}
+    for name, value in after.items():
+        old = before.get(name)
+        if isinstance(value, int):
+            out[name] = value - (old or 0)
+        elif isinstance(value, list):
+            previous = old or []
+            out[name] = [n - (previous[i] if i < len(previous) else 0) for i, n in enumerate(value)]
+        elif isinstance(value, dict):
+            previous = old or {}
+            out[name] = {k: d for k, n in value.items() if (d := n - previous.get(k, 0))}
     return out
 
 
@@ -84,7 +103,10 @@ def new_summary() -> dict[str, Any]:
 
 
 def add_to_summary(summary: dict[str, Any], item: tuple[str, Any]) -> dict[str, Any]:
-    """Fold one item: ('stats', counts) | ('read', {uri, lines, problems, bytes}) | ('sandbox'|'quarantine', ShardInfo)."""
+    """Fold one item into the summary.
+
+    Items: ('stats', counts), ('read', {uri, lines, problems, bytes}), ('sandbox' | 'quarantine', ShardInfo).
+    """
     kind, value = item
     if kind == "stats":
         merge_counts(summary["stats"], value)
@@ -132,10 +154,14 @@ class Accounting:
     quarantined: int
     core_in: int
     core_out: int
+    files_matched: int | None = None
+    files_read: int | None = None
 
     @property
     def problems(self) -> list[str]:
         found = []
+        if self.files_matched is not None and self.files_read != self.files_matched:
+            found.append(f"{self.files_matched} input files matched but {self.files_read} were read")
         if self.lines_in != self.records_out + self.quarantined:
             found.append(f"in ({self.lines_in}) != out ({self.records_out}) + quarantined ({self.quarantined})")
         if self.core_in != self.lines_in:
@@ -156,11 +182,13 @@ class Accounting:
             "quarantined": self.quarantined,
             "scrubber_records_in": self.core_in,
             "scrubber_records_out": self.core_out,
+            "files_matched": self.files_matched,
+            "files_read": self.files_read,
             "problems": self.problems,
         }
 
 
-def check_accounting(summary: Mapping[str, Any]) -> Accounting:
+def check_accounting(summary: Mapping[str, Any], files_matched: int | None = None) -> Accounting:
     reads = summary["reads"].values()
     stats = summary["stats"]
     return Accounting(
@@ -169,6 +197,8 @@ def check_accounting(summary: Mapping[str, Any]) -> Accounting:
         quarantined=sum(int(s["rows"]) for s in summary["quarantine_shards"]),
         core_in=int(stats.get("records_in", 0)),
         core_out=int(stats.get("records_out", 0)),
+        files_matched=files_matched,
+        files_read=len(summary["reads"]),
     )
 
 
@@ -193,8 +223,8 @@ def rule_counts(catalogue: LoadedCatalogue, stats: Mapping[str, Any]) -> list[di
         rows.append({
             "rule": index,
             "line": catalogue.rule_lines[index],
-            "field": rule.field,
-            "op": rule.op,
+            "field": getattr(rule, "field", "?"),
+            "op": getattr(rule, "op", "?"),
             "applied": applied[index] if index < len(applied) else 0,
             "invalid": invalid[index] if index < len(invalid) else 0,
         })
@@ -262,7 +292,6 @@ def build_manifest(
         "detectors": dict(sorted(stats.get("detectors", {}).items())),
         "unknown_fields_dropped": {_path_label(k): v for k, v in sorted(stats.get("unknown", {}).items())},
         "other_counters": extra_counters,
-        "python": sys.version.split()[0],
     }
 
 
@@ -274,14 +303,15 @@ def summary_table(manifest: Mapping[str, Any], top: int = 10) -> Any:
     from rich.table import Table
 
     counts = manifest["counts"]
-    table = Table(title=f"scrubber run {manifest['run_id'][:8]}: {manifest['status']}", title_justify="left",
+    table = Table(title=f"scrubber run {manifest['run_id']}: {manifest['status']}", title_justify="left",
                   show_header=False)
     table.add_column("what", style="bold")
     table.add_column("value", overflow="fold")
     rate = manifest.get("records_per_second")
     table.add_row("runner", manifest["runner"])
-    table.add_row("time", f"{manifest['timings'].get('total_seconds', 0):.1f} s"
-                  + (f" ({rate:,.0f} records/s)" if rate else ""))
+    timings = manifest["timings"]
+    table.add_row("time", f"{timings.get('total_seconds', 0):.1f} s in all, {timings.get('pipeline_seconds', 0):.1f} s "
+                  "in the pipeline" + (f" ({rate:,.0f} records/s)" if rate else ""))
     table.add_row("input", f"{manifest['inputs']['files']} files, {manifest['inputs']['bytes']:,} bytes")
     table.add_row("records in", f"{counts['records_in']:,}")
     table.add_row("records out", f"{counts['records_out']:,} -> {manifest['output']['uri']}")

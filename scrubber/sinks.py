@@ -11,6 +11,7 @@ Error messages name the column or reason, never a value.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import uuid
 from collections.abc import Sequence
@@ -72,7 +73,7 @@ class JsonlShardWriter:
         self.path = path
         fs, fs_path = fs_config.resolve(path)
         try:
-            self._stream = fs.open_output_stream(fs_path)
+            self._stream = fs.open_output_stream(fs_path, compression=None)
         except (OSError, pa.ArrowException) as exc:
             raise SinkError(f"cannot create {path}: {type(exc).__name__}") from None
         self._rows = 0
@@ -91,10 +92,8 @@ class JsonlShardWriter:
         return ShardInfo(self.path, self._rows)
 
     def abort(self) -> None:
-        try:
+        with contextlib.suppress(OSError, pa.ArrowException):
             self._stream.close()
-        except (OSError, pa.ArrowException):
-            pass
 
 
 class ParquetShardWriter:
@@ -105,7 +104,7 @@ class ParquetShardWriter:
         self.schema = schema
         fs, fs_path = fs_config.resolve(path)
         try:
-            self._stream = fs.open_output_stream(fs_path)
+            self._stream = fs.open_output_stream(fs_path, compression=None)
         except (OSError, pa.ArrowException) as exc:
             raise SinkError(f"cannot create {path}: {type(exc).__name__}") from None
         self._writer = pq.ParquetWriter(self._stream, schema, compression=PARQUET_COMPRESSION)
@@ -135,10 +134,8 @@ class ParquetShardWriter:
     def abort(self) -> None:
         self._buffer = []
         for closer in (self._writer.close, self._stream.close):
-            try:
+            with contextlib.suppress(OSError, pa.ArrowException):
                 closer()
-            except (OSError, pa.ArrowException):
-                pass
 
 
 def to_table(records: Sequence[dict[str, Any]], schema: pa.Schema) -> pa.Table:
@@ -268,7 +265,7 @@ def write_json_atomic(fs_config: FsConfig, uri: str, value: Any) -> None:
     parent, _, name = path.rpartition("/")
     tmp = f"{parent}/.{name}.{uuid.uuid4().hex}.tmp"
     try:
-        with fs.open_output_stream(tmp) as stream:
+        with fs.open_output_stream(tmp, compression=None) as stream:
             stream.write(data)
         fs.move(tmp, path)
     except (OSError, pa.ArrowException) as exc:
@@ -278,7 +275,7 @@ def write_json_atomic(fs_config: FsConfig, uri: str, value: Any) -> None:
 def read_json(fs_config: FsConfig, uri: str) -> Any:
     fs, path = fs_config.resolve(uri)
     try:
-        with fs.open_input_stream(path) as stream:
+        with fs.open_input_stream(path, compression=None) as stream:
             return orjson.loads(stream.read())
     except (OSError, pa.ArrowException) as exc:
         raise SinkError(f"cannot read {uri}: {type(exc).__name__}: {str(exc)[:200]}") from None

@@ -82,13 +82,16 @@ class FsConfig:
         try:
             fs, path = pafs.FileSystem.from_uri(uri)
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError, OSError) as exc:
-            raise SourceError(f"{uri}: unsupported location ({_short(exc)}); use a local path, gs:// or s3://") from None
+            raise SourceError(
+                f"{uri}: unsupported location ({_short(exc)}); use a local path, gs:// or s3://"
+            ) from None
         return fs, path.rstrip("/")
 
     def _s3(self) -> pafs.FileSystem:
         kwargs: dict[str, Any] = {"region": self.s3_region or os.environ.get("AWS_REGION") or "us-east-1"}
         if self.s3_endpoint_url:
-            parts = urlsplit(self.s3_endpoint_url if "://" in self.s3_endpoint_url else "https://" + self.s3_endpoint_url)
+            url = self.s3_endpoint_url if "://" in self.s3_endpoint_url else "https://" + self.s3_endpoint_url
+            parts = urlsplit(url)
             kwargs["scheme"] = parts.scheme or "https"
             kwargs["endpoint_override"] = parts.netloc
         return pafs.S3FileSystem(**kwargs)
@@ -221,7 +224,7 @@ def sniff(uri: str, fs_config: FsConfig) -> str:
     """'parquet', 'gzip' or 'jsonl', from the first bytes of the file."""
     fs, path = fs_config.resolve(uri)
     try:
-        with fs.open_input_stream(path) as stream:
+        with fs.open_input_stream(path, compression=None) as stream:
             head = stream.read(4)
     except (OSError, pa.ArrowException) as exc:
         raise SourceError(f"cannot open {uri}: {_short(exc)}") from None
@@ -242,7 +245,7 @@ def read_source(
         return
     fs, path = fs_config.resolve(uri)
     try:
-        stream = fs.open_input_stream(path)
+        stream = fs.open_input_stream(path, compression=None)
     except (OSError, pa.ArrowException) as exc:
         raise SourceError(f"cannot open {uri}: {_short(exc)}") from None
     with stream:
@@ -370,6 +373,23 @@ def parquet_row_bytes(row: dict[str, Any]) -> bytes:
     return orjson.dumps(_drop_nulls(row), default=_json_default, option=orjson.OPT_NON_STR_KEYS)
 
 
+def _batch_rows(batch: pa.RecordBatch) -> list[dict[str, Any] | None]:
+    """The rows of a batch as dicts; a row that cannot be converted (a string column holding bytes that
+    are not UTF-8, which Parquet writers do not all check) is None instead of failing the whole file."""
+    try:
+        whole: list[dict[str, Any] | None] = batch.to_pylist()
+        return whole
+    except (UnicodeDecodeError, ValueError):
+        pass
+    rows: list[dict[str, Any] | None] = []
+    for i in range(batch.num_rows):
+        try:
+            rows.append(batch.slice(i, 1).to_pylist()[0])
+        except (UnicodeDecodeError, ValueError):
+            rows.append(None)
+    return rows
+
+
 def _read_parquet(
     uri: str, fs_config: FsConfig, on_bytes: Callable[[int], None] | None, rows_per_batch: int = 1000
 ) -> Iterator[SourceLine | ReadProblem]:
@@ -385,9 +405,11 @@ def _read_parquet(
             total_rows = parquet.metadata.num_rows
             size = handle.size()
             for batch in parquet.iter_batches(batch_size=rows_per_batch):
-                rows = batch.to_pylist()
-                for row in rows:
+                for row in _batch_rows(batch):
                     row_no += 1
+                    if row is None:
+                        yield ReadProblem(SourceLine(uri, row_no, b""), "invalid_utf8_in_parquet")
+                        continue
                     try:
                         data = parquet_row_bytes(row)
                     except (TypeError, orjson.JSONEncodeError):
@@ -395,7 +417,7 @@ def _read_parquet(
                         continue
                     yield SourceLine(uri, row_no, data)
                 if on_bytes is not None and total_rows:
-                    on_bytes(int(size * len(rows) / total_rows))
+                    on_bytes(int(size * batch.num_rows / total_rows))
         except (OSError, pa.ArrowException) as exc:
             if isinstance(exc, (FileNotFoundError, PermissionError)):
                 raise SourceError(f"cannot read {uri}: {_short(exc)}") from None

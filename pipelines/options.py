@@ -1,0 +1,94 @@
+"""Pipeline options of ``scrubber run``: the contract options plus every Beam option.
+
+Contract options accept both spellings, ``--key-file`` and ``--key_file``. Beam's own options
+(``--runner``, ``--flink_master``, ``--environment_type``, ``--direct_num_workers``,
+``--s3_endpoint_url`` ...) pass through unchanged. Unknown options are refused, naming only the
+option, never its value, so that a mistyped option cannot carry a secret into a log.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+from collections.abc import Sequence
+from typing import Any
+
+from apache_beam.options.pipeline_options import PipelineOptions, _BeamArgumentParser
+
+DEFAULT_BATCH_SIZE = 1000
+DEFAULT_RECORDS_PER_SHARD = 500_000
+# Options that must never be given on a command line: they would sit in shell history, process
+# lists and Beam's logged options. Credentials come from the environment.
+FORBIDDEN_OPTIONS = ("--s3_access_key_id", "--s3_secret_access_key", "--s3_session_token")
+
+
+class ScrubOptions(PipelineOptions):
+    """The options of ``scrubber run``."""
+
+    @classmethod
+    def _add_argparse_args(cls, parser: Any) -> None:
+        group = parser.add_argument_group("scrubber run")
+        group.add_argument("--input", dest="input", action="append", metavar="GLOB",
+                           help="raw logs: a file, a directory or a glob (local, gs://, s3://); .jsonl, .jsonl.gz "
+                                "or Parquet, told apart by content. Repeat for several.")
+        group.add_argument("--output", dest="output", metavar="URI", help="the sandbox directory")
+        group.add_argument("--quarantine", dest="quarantine", metavar="URI",
+                           help="where rejected lines go, with reason, file and line; never inside --output")
+        group.add_argument("--catalogue", dest="catalogue", metavar="NAME|PATH",
+                           help="a profile name (strict, pseudonymous) or a catalogue .yaml file")
+        group.add_argument("--key-file", "--key_file", dest="key_file", metavar="PATH",
+                           help="file holding the 32-byte key as 64 hex characters (see: scrubber keygen)")
+        group.add_argument("--key-env", "--key_env", dest="key_env", metavar="NAME",
+                           help="environment variable holding the key in hex (default: SCRUBBER_KEY)")
+        group.add_argument("--key-secret", "--key_secret", dest="key_secret", metavar="URI",
+                           help="gcp-secret://... or aws-secret://...; loaded by each worker, so the key is "
+                                "not part of the submitted job")
+        group.add_argument("--format", dest="format", choices=("parquet", "jsonl"), default="parquet",
+                           help="sandbox format (default parquet, typed by the catalogue)")
+        group.add_argument("--quarantine-hash-only", "--quarantine_hash_only", dest="quarantine_hash_only",
+                           action="store_true",
+                           help="store a keyed BLAKE3 hash of each rejected line instead of the line")
+        group.add_argument("--overwrite", dest="overwrite", action="store_true",
+                           help="replace the shards and audit of an earlier run in --output and --quarantine "
+                                "(only once the new run has succeeded)")
+        group.add_argument("--batch-size", "--batch_size", dest="batch_size", type=int, default=DEFAULT_BATCH_SIZE,
+                           metavar="N", help=f"lines per batch inside a worker (default {DEFAULT_BATCH_SIZE})")
+        group.add_argument("--records-per-shard", "--records_per_shard", dest="records_per_shard", type=int,
+                           default=DEFAULT_RECORDS_PER_SHARD, metavar="N",
+                           help=f"records per output file at most (default {DEFAULT_RECORDS_PER_SHARD:,})")
+        group.add_argument("--quiet", dest="quiet", action="store_true",
+                           help="no progress display and no summary table")
+
+
+def beam_parser() -> argparse.ArgumentParser:
+    """A parser knowing every Beam option and ours, as PipelineOptions builds it."""
+    parser = _BeamArgumentParser(allow_abbrev=False, add_help=False)
+    seen: dict[str, type[PipelineOptions]] = {}
+    for cls in PipelineOptions.__subclasses__():
+        seen.setdefault(str(cls), cls)
+    for cls in seen.values():
+        cls._add_argparse_args(parser)
+    return parser
+
+
+def unknown_options(argv: Sequence[str]) -> tuple[list[str], int]:
+    """Option names in ``argv`` that no options class knows, and how many stray positional arguments.
+
+    Only names are returned, never values, so that callers cannot echo a pasted secret.
+    """
+    parser = beam_parser()
+    _, unknown = parser.parse_known_args(list(argv))
+    names = [item.split("=", 1)[0] for item in unknown if item.startswith("-")]
+    return names, sum(1 for item in unknown if not item.startswith("-"))
+
+
+def suggest(name: str) -> str:
+    """' Did you mean --x?' for a mistyped option, or ''."""
+    parser = beam_parser()
+    known = [s for action in parser._actions for s in action.option_strings]
+    close = difflib.get_close_matches(name, known, n=1)
+    return f" Did you mean {close[0]}?" if close else ""
+
+
+def forbidden_options(argv: Sequence[str]) -> list[str]:
+    return [o for o in FORBIDDEN_OPTIONS if any(a == o or a.startswith(o + "=") for a in argv)]

@@ -1,0 +1,279 @@
+"""The Beam steps: read files into batches of lines, scrub them with the pure core, write shards.
+
+Each DoFn is a thin shell over ``scrubber``: ``ReadLinesFn`` over ``scrubber.sources``,
+``ScrubFn`` over ``scrubber.records.process_lines``, ``WriteShardsFn`` over ``scrubber.sinks``.
+Elements are batches (lists), because Beam's cost per element is large next to the work per
+record. Every DoFn also emits small ``("kind", value)`` items on its ``summary`` output; one
+combine folds them into the run summary the launcher reads after the run.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+import apache_beam
+from apache_beam.metrics.metric import Metrics
+from apache_beam.pvalue import TaggedOutput
+from apache_beam.transforms.window import GlobalWindows
+from apache_beam.utils.windowed_value import WindowedValue
+
+from pipelines import progress
+from scrubber.audit import add_to_summary, diff_counts, merge_summaries, new_summary, stats_counts
+from scrubber.catalogue import parse_catalogue
+from scrubber.core import Scrubber
+from scrubber.errors import RecordRejected
+from scrubber.keys import Key, load_key
+from scrubber.records import Outcome, Quarantiner, SourceLine, process_lines
+from scrubber.sinks import ShardInfo, ShardWriter, open_shard
+from scrubber.sources import FsConfig, ReadProblem, batched, read_source
+
+beam: Any = apache_beam  # Beam ships no type hints; keep mypy strict for the rest of the module
+NAMESPACE = "scrubber"
+SUMMARY = "summary"
+QUARANTINE = "quarantine"
+_LOG = logging.getLogger(__name__)
+
+
+class _Counters:
+    """Beam counters by name, created once per worker."""
+
+    def __init__(self) -> None:
+        self._counters: dict[str, Any] = {}
+
+    def inc(self, name: str, n: int) -> None:
+        if not n:
+            return
+        counter = self._counters.get(name)
+        if counter is None:
+            counter = self._counters[name] = Metrics.counter(NAMESPACE, name)
+        counter.inc(n)
+
+
+def metric_names(stats: dict[str, Any], rule_fields: list[str]) -> Iterator[tuple[str, int]]:
+    """Counter names and values for one batch's stats: per rule, detector, reason and parent path.
+
+    Names come from the catalogue (fields, paths) and the detector and reason codes, never from data.
+    """
+    for name, value in stats.items():
+        if name in ("applied", "invalid"):
+            for index, n in enumerate(value):
+                if n:
+                    label = rule_fields[index] if index < len(rule_fields) else "(structure)"
+                    yield f"rule_{name}[{label}]", n
+        elif name == "rejected":
+            for reason, n in value.items():
+                yield f"quarantined[{reason}]", n
+        elif name == "detectors":
+            for kind, n in value.items():
+                yield f"detector[{kind}]", n
+        elif name == "unknown":
+            for path, n in value.items():
+                yield f"unknown_dropped[{path or '(record)'}]", n
+        elif isinstance(value, dict):
+            for key, n in value.items():
+                yield f"{name}[{key or '(record)'}]", n
+        elif isinstance(value, int):
+            yield name, value
+
+
+class ReadLinesFn(beam.DoFn):  # type: ignore[misc]
+    """A file URI in, batches of SourceLine/ReadProblem out; a ('read', counts) item per file on ``summary``."""
+
+    def __init__(self, fs_config: FsConfig, batch_size: int) -> None:
+        super().__init__()
+        self.fs_config = fs_config
+        self.batch_size = batch_size
+        self._counters = _Counters()
+
+    def setup(self) -> None:
+        self._counters = _Counters()
+
+    def process(self, uri: str) -> Iterator[Any]:
+        lines = problems = 0
+        nbytes = 0
+
+        def on_bytes(n: int) -> None:
+            nonlocal nbytes
+            nbytes += n
+            progress.add_bytes(n)
+
+        for batch in batched(read_source(uri, self.fs_config, on_bytes=on_bytes), self.batch_size):
+            n_problems = sum(1 for item in batch if isinstance(item, ReadProblem))
+            problems += n_problems
+            lines += len(batch) - n_problems
+            yield batch
+        self._counters.inc("files_read", 1)
+        self._counters.inc("lines_read", lines)
+        self._counters.inc("read_problems", problems)
+        yield TaggedOutput(SUMMARY, ("read", {"uri": uri, "lines": lines, "problems": problems, "bytes": nbytes}))
+
+
+class ScrubFn(beam.DoFn):  # type: ignore[misc]
+    """A batch of lines in; a batch of scrubbed records on the main output, quarantine entries on ``quarantine``.
+
+    The Scrubber is built once per worker in ``setup``. The key travels inside the DoFn (a Key,
+    whose repr never shows the material) or, with ``key_secret``, is fetched by each worker, so
+    the key is not part of the submitted job at all.
+    """
+
+    def __init__(
+        self,
+        catalogue_text: str,
+        catalogue_source: str,
+        *,
+        key: Key | None,
+        key_secret: str | None = None,
+        hash_quarantine: bool = False,
+    ) -> None:
+        super().__init__()
+        if (key is None) == (key_secret is None):
+            raise ValueError("give exactly one of key and key_secret")
+        self.catalogue_text = catalogue_text
+        self.catalogue_source = catalogue_source
+        self._key = key
+        self._key_secret = key_secret
+        self.hash_quarantine = hash_quarantine
+        self._scrubber: Scrubber | None = None
+        self._quarantiner: Quarantiner | None = None
+        self._counters = _Counters()
+        self._last_counts: dict[str, Any] = {}
+
+    def __repr__(self) -> str:
+        return f"ScrubFn(catalogue={self.catalogue_source!r})"
+
+    def setup(self) -> None:
+        loaded = parse_catalogue(self.catalogue_text, self.catalogue_source)
+        key = self._key if self._key is not None else load_key(secret=self._key_secret)
+        self._scrubber = Scrubber(loaded, key)
+        self._quarantiner = Quarantiner(hash_key=key.material if self.hash_quarantine else None)
+        self._rule_fields = [str(getattr(rule, "field", "?")) for rule in loaded.model.rules]
+        self._counters = _Counters()
+        self._last_counts = stats_counts(self._scrubber.stats)
+
+    def process(self, batch: list[SourceLine | ReadProblem]) -> Iterator[Any]:
+        scrubber, quarantiner = self._scrubber, self._quarantiner
+        assert scrubber is not None and quarantiner is not None
+        stats = scrubber.stats  # cumulative per worker; this batch's share is the difference of two snapshots
+        records: list[dict[str, Any]] = []
+        quarantined: list[dict[str, Any]] = []
+        lines: list[SourceLine] = []
+        for item in batch:
+            if isinstance(item, ReadProblem):
+                stats.records_in += 1
+                stats.rejected[item.reason] = stats.rejected.get(item.reason, 0) + 1
+                quarantined.append(quarantiner.entry(item.line, RecordRejected(item.reason)))
+            else:
+                lines.append(item)
+        for outcome in self._outcomes(scrubber, quarantiner, lines):
+            if outcome.record is not None:
+                records.append(outcome.record)
+            elif outcome.quarantine is not None:
+                quarantined.append(outcome.quarantine)
+        if records:
+            yield records
+        if quarantined:
+            yield TaggedOutput(QUARANTINE, quarantined)
+        now = stats_counts(stats)
+        counts = diff_counts(now, self._last_counts)
+        self._last_counts = now
+        yield TaggedOutput(SUMMARY, ("stats", counts))
+        for name, n in metric_names(counts, self._rule_fields):
+            self._counters.inc(name, n)
+        self._counters.inc("quarantined", len(quarantined))
+        progress.add_records(len(batch))
+
+    @staticmethod
+    def _outcomes(scrubber: Scrubber, quarantiner: Quarantiner, lines: list[SourceLine]) -> Iterator[Outcome]:
+        """process_lines, except that a line the core fails on unexpectedly is quarantined, never written.
+
+        The core promises to raise only RecordRejected; this is the fail-closed net for a bug, so
+        that one odd line cannot stop the job. The error's type is logged, never its message.
+        """
+        start = 0
+        while start < len(lines):
+            try:
+                for outcome in process_lines(scrubber, quarantiner, lines[start:] if start else lines):
+                    start += 1
+                    yield outcome
+            except Exception as exc:  # fail closed: quarantine, do not crash or leak
+                line = lines[start]
+                reason = f"internal_error_{type(exc).__name__}"
+                scrubber.stats.rejected[reason] = scrubber.stats.rejected.get(reason, 0) + 1
+                _LOG.warning("scrubber: %s at %s:%d; the line goes to the quarantine",
+                             reason, line.source, line.line_no)
+                yield Outcome(None, quarantiner.entry(line, RecordRejected(reason)))
+                start += 1
+
+
+class WriteShardsFn(beam.DoFn):  # type: ignore[misc]
+    """Batches of records in; temporary shard files written; a (kind, ShardInfo) item per closed shard out."""
+
+    def __init__(
+        self, kind: str, fs_config: FsConfig, tmp_dir: str, fmt: str, schema: Any, records_per_shard: int
+    ) -> None:
+        super().__init__()
+        self.kind = kind
+        self.fs_config = fs_config
+        self.tmp_dir = tmp_dir
+        self.fmt = fmt
+        self.schema = schema
+        self.records_per_shard = records_per_shard
+        self._writer: ShardWriter | None = None
+        self._rows = 0
+
+    def start_bundle(self) -> None:
+        self._writer = None
+        self._rows = 0
+
+    def process(self, batch: list[dict[str, Any]]) -> Iterator[tuple[str, ShardInfo]]:
+        if self._writer is None:
+            self._writer = open_shard(self.fs_config, self.tmp_dir, self.fmt, self.schema)
+            self._rows = 0
+        self._writer.write(batch)
+        self._rows += len(batch)
+        if self._rows >= self.records_per_shard:
+            info = self._writer.close()
+            self._writer = None
+            yield self.kind, info
+
+    def finish_bundle(self) -> Iterator[WindowedValue]:
+        if self._writer is not None:
+            info = self._writer.close()
+            self._writer = None
+            yield GlobalWindows.windowed_value((self.kind, info))
+
+    def teardown(self) -> None:
+        if self._writer is not None:
+            self._writer.abort()
+            self._writer = None
+
+
+class SummaryFn(beam.CombineFn):  # type: ignore[misc]
+    """Folds ('stats' | 'read' | 'sandbox' | 'quarantine', value) items into one run summary."""
+
+    def create_accumulator(self) -> dict[str, Any]:
+        return new_summary()
+
+    def add_input(self, accumulator: dict[str, Any], item: tuple[str, Any]) -> dict[str, Any]:
+        return add_to_summary(accumulator, item)
+
+    def merge_accumulators(self, accumulators: Any) -> dict[str, Any]:
+        return merge_summaries(accumulators)
+
+    def extract_output(self, accumulator: dict[str, Any]) -> dict[str, Any]:
+        return accumulator
+
+
+class ScrubBatches(beam.PTransform):  # type: ignore[misc]
+    """Batches of lines -> (records, quarantine, summary) PCollections: the testable core of the pipeline."""
+
+    def __init__(self, scrub_fn: ScrubFn) -> None:
+        super().__init__()
+        self.scrub_fn = scrub_fn
+
+    def expand(self, batches: Any) -> Any:
+        return batches | "ScrubWithCatalogue" >> beam.ParDo(self.scrub_fn).with_outputs(
+            QUARANTINE, SUMMARY, main="records"
+        )

@@ -1,0 +1,362 @@
+"""``scrubber verify``: re-scan a sandbox for identifiers and for fields the catalogue does not allow.
+
+Every record of every data file (Parquet or JSON lines, local, gs:// or s3://) is walked against
+the catalogue's compiled plan:
+
+- a field (or Parquet column) that no keeping rule allows is a finding (default deny, re-checked);
+- a value of the wrong type for its rule is a finding;
+- every string is scanned by every registered detector (``build_scanner(None)``), except values
+  whose rule makes them look like an identifier on purpose, which are checked by shape instead:
+  a pseudonym must be exactly the keyed hash format, and a truncated IP must already be a
+  network address (re-truncating it changes nothing);
+- a line that cannot be read is a finding (nothing unreadable passes).
+
+Findings name the file, the row (1-based line or Parquet row), the field path and the kind,
+never the value. Exit 0 when clean, 1 on any finding, 2 on bad usage or catalogue, 3 on I/O.
+The catalogue is --catalogue, or the one named in the sandbox's _audit.json (its digest must match).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import secrets
+import sys
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from scrubber.catalogue import LoadedCatalogue, load_catalogue, resolve
+from scrubber.core import Scrubber
+from scrubber.errors import CatalogueError, KeyMaterialError, RecordRejected, ScrubberError
+from scrubber.keys import make_key
+from scrubber.operators import Invalid, RecordScope
+from scrubber.plan import Leaf, ListNode, MapNode, Node
+from scrubber.records import decode_line
+from scrubber.sinks import AUDIT_NAME, SinkError, read_json
+from scrubber.sources import FsConfig, ReadProblem, SourceError, expand_inputs, join_uri, read_source, sniff
+from scrubber.text import TextScanner, build_scanner
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_IO = 0, 1, 2, 3
+_PY_TYPES: dict[str, tuple[type, ...]] = {"string": (str,), "int64": (int,), "double": (float, int), "bool": (bool,)}
+_ARROW_TYPES = {"string": pa.string(), "int64": pa.int64(), "double": pa.float64(), "bool": pa.bool_()}
+
+DESCRIPTION = """\
+Re-scan a sandbox (a directory or file of Parquet or JSON lines, local, gs:// or s3://): every
+field is checked against the catalogue's allow-list and every string value against every
+detector. Prints one line per finding (file:row: field path: kind), never the value.
+Exit 0 when clean, 1 on any finding."""
+
+EPILOG = """\
+examples:
+  scrubber verify sandbox/
+  scrubber verify --catalogue pseudonymous exports/suspicious.jsonl
+  scrubber verify s3://sandbox/2026-11-23 --s3-endpoint-url http://localhost:9000
+
+The catalogue comes from --catalogue or from the sandbox's _audit.json. Rows are 1-based lines
+(JSON lines) or rows (Parquet); row 0 is a Parquet file's schema. Finding kinds:
+  <DETECTOR>          an identifier the detector found in a string (EMAIL, IP, ...)
+  field_not_allowed   a field that no rule of the catalogue keeps
+  column_not_allowed  a Parquet column that no rule keeps (even if all null)
+  wrong_type          a value of another type than its rule produces
+  not_a_pseudonym     a pseudonymised field that does not hold a pseudonym
+  ip_not_truncated    an IP field holding more than the network part
+  unreadable          a line or file that cannot be read
+
+exit codes: 0 clean; 1 findings; 2 bad usage or catalogue; 3 input/output failure"""
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    file: str
+    row: int
+    path: str
+    kind: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.row}: {self.path or '(record)'}: {self.kind}"
+
+
+class Verifier:
+    """Checks records against one catalogue's plan and the detectors. Holds no key worth keeping."""
+
+    def __init__(self, catalogue: LoadedCatalogue, scanner: TextScanner | None = None) -> None:
+        # The plan is compiled with a throwaway key: verify never makes pseudonyms, it checks their shape.
+        self.scrubber = Scrubber(catalogue, make_key(secrets.token_bytes(32)))
+        self.rules = catalogue.model.rules
+        self.scanner = scanner or build_scanner(None)
+        self._scope = RecordScope(record=None, detector_counts={})
+        self._keeps_cache: dict[int, bool] = {}
+        self._pseudonym_re: dict[int, re.Pattern[str]] = {}
+
+    # -- the plan ---------------------------------------------------------------------------------
+
+    def keeps(self, node: Node | None) -> bool:
+        """True if any rule below the node can put a value into the output."""
+        if node is None:
+            return False
+        cached = self._keeps_cache.get(id(node))
+        if cached is not None:
+            return cached
+        if isinstance(node, Leaf):
+            result = not node.is_drop
+        elif isinstance(node, ListNode):
+            result = self.keeps(node.item)
+        else:
+            result = any(self.keeps(c) for c in node.exact.values()) or any(self.keeps(c) for _, c in node.globs)
+        self._keeps_cache[id(node)] = result
+        return result
+
+    def _op(self, leaf: Leaf) -> str:
+        return str(getattr(self.rules[leaf.index], "op", ""))
+
+    def _pseudonym_pattern(self, leaf: Leaf) -> re.Pattern[str]:
+        pattern = self._pseudonym_re.get(leaf.index)
+        if pattern is None:
+            rule = self.rules[leaf.index]
+            prefix = re.escape(str(getattr(rule, "prefix", "")))
+            key_id = "(?:[0-9a-f]{16}:)?" if getattr(rule, "with_key_id", False) else ""
+            pattern = self._pseudonym_re[leaf.index] = re.compile(f"{prefix}{key_id}[0-9a-f]{{64}}")
+        return pattern
+
+    # -- records ----------------------------------------------------------------------------------
+
+    def check_record(self, record: Any) -> list[tuple[str, str]]:
+        """(path, kind) for every problem in one output record."""
+        found: list[tuple[str, str]] = []
+        if not isinstance(record, dict):
+            found.append(("", "not_an_object"))
+            return found
+        self._check(self.scrubber.plan.root, record, "", found)
+        return found
+
+    def _check(self, node: Node | None, value: Any, path: str, found: list[tuple[str, str]]) -> None:
+        if value is None:
+            return
+        if node is None or not self.keeps(node):
+            found.append((path, "field_not_allowed"))
+            self._scan_all(value, path, found)
+            return
+        if isinstance(node, Leaf):
+            self._check_leaf(node, value, path, found)
+        elif isinstance(node, ListNode):
+            if not isinstance(value, list):
+                found.append((path, "wrong_type"))
+                self._scan_all(value, path, found)
+                return
+            for i, item in enumerate(value):
+                self._check(node.item, item, f"{path}[{i}]", found)
+        else:
+            if not isinstance(value, dict):
+                found.append((path, "wrong_type"))
+                self._scan_all(value, path, found)
+                return
+            for key, item in value.items():
+                child, _ = node.lookup(key)
+                self._check(child, item, f"{path}.{key}" if path else str(key), found)
+
+    def _check_leaf(self, leaf: Leaf, value: Any, path: str, found: list[tuple[str, str]]) -> None:
+        wanted = _PY_TYPES.get(leaf.arrow_type, (object,))
+        if not isinstance(value, wanted) or (isinstance(value, bool) and leaf.arrow_type != "bool"):
+            found.append((path, "wrong_type"))
+            self._scan_all(value, path, found)
+            return
+        if not isinstance(value, str):
+            return
+        op = self._op(leaf)
+        if op == "pseudonymize":
+            if self._pseudonym_pattern(leaf).fullmatch(value) is None:
+                found.append((path, "not_a_pseudonym"))
+                self._scan(value, path, found)
+            return
+        if op == "truncate_ip":
+            try:
+                same = leaf.transform(value, self._scope) == value
+            except Invalid:
+                same = False
+            if not same:
+                found.append((path, "ip_not_truncated"))
+            return
+        self._scan(value, path, found)
+
+    def _scan(self, text: str, path: str, found: list[tuple[str, str]]) -> None:
+        for span in self.scanner.find(text):
+            found.append((path, span.kind))
+
+    def _scan_all(self, value: Any, path: str, found: list[tuple[str, str]]) -> None:
+        """Detector findings anywhere inside a value that is already a finding, to say what it holds."""
+        if isinstance(value, str):
+            self._scan(value, path, found)
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                self._scan_all(item, f"{path}[{i}]", found)
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                self._scan_all(item, f"{path}.{key}" if path else str(key), found)
+
+    # -- Parquet schemas --------------------------------------------------------------------------
+
+    def check_schema(self, schema: pa.Schema) -> list[tuple[str, str]]:
+        found: list[tuple[str, str]] = []
+        root = self.scrubber.plan.root
+        for field in schema:
+            child, _ = root.lookup(field.name)
+            self._check_type(child, field.type, field.name, found)
+        return found
+
+    def _check_type(self, node: Node | None, dtype: pa.DataType, path: str, found: list[tuple[str, str]]) -> None:
+        if node is None or not self.keeps(node):
+            found.append((path, "column_not_allowed"))
+            return
+        if isinstance(node, Leaf):
+            if _ARROW_TYPES.get(node.arrow_type) != dtype:
+                found.append((path, "wrong_type"))
+        elif isinstance(node, ListNode):
+            if not (pa.types.is_list(dtype) or pa.types.is_large_list(dtype)):
+                found.append((path, "wrong_type"))
+                return
+            self._check_type(node.item, dtype.value_type, f"{path}[*]", found)
+        elif isinstance(node, MapNode):
+            if not pa.types.is_struct(dtype):
+                found.append((path, "wrong_type"))
+                return
+            for i in range(dtype.num_fields):
+                sub = dtype.field(i)
+                child, _ = node.lookup(sub.name)
+                self._check_type(child, sub.type, f"{path}.{sub.name}", found)
+
+
+# --- files ---------------------------------------------------------------------------------------
+
+
+def verify_file(verifier: Verifier, uri: str, fs_config: FsConfig) -> tuple[int, list[Finding]]:
+    """(records read, findings) for one data file."""
+    findings: list[Finding] = []
+    records = 0
+    if sniff(uri, fs_config) == "parquet":
+        fs, path = fs_config.resolve(uri)
+        try:
+            with fs.open_input_file(path) as handle:
+                schema = pq.ParquetFile(handle).schema_arrow
+        except (OSError, pa.ArrowException):
+            return 0, [Finding(uri, 0, "", "unreadable")]
+        findings += [Finding(uri, 0, p, k) for p, k in verifier.check_schema(schema)]
+    for item in read_source(uri, fs_config):
+        if isinstance(item, ReadProblem):
+            findings.append(Finding(uri, item.line.line_no, "", "unreadable"))
+            continue
+        try:
+            record = decode_line(item.data)
+        except RecordRejected as exc:
+            if exc.reason != "empty_line":
+                findings.append(Finding(uri, item.line_no, "", "unreadable"))
+            continue
+        records += 1
+        findings += [Finding(uri, item.line_no, p, k) for p, k in verifier.check_record(record)]
+    return records, findings
+
+
+def catalogue_for(uri: str, given: str | None, fs_config: FsConfig) -> LoadedCatalogue:
+    """The catalogue to verify against: --catalogue, else the one the sandbox's audit names."""
+    if given:
+        return load_catalogue(given)
+    audit_uri = join_uri(uri, AUDIT_NAME)
+    try:
+        audit = read_json(fs_config, audit_uri)
+    except SinkError:
+        raise CatalogueError(
+            f"no --catalogue given and no {AUDIT_NAME} in {uri} to name one; pass --catalogue NAME|PATH"
+        ) from None
+    named = audit.get("catalogue", {}) if isinstance(audit, dict) else {}
+    digest = named.get("digest")
+    for candidate in (named.get("source"), named.get("name")):
+        if not candidate:
+            continue
+        try:
+            path = resolve(str(candidate))
+        except CatalogueError:
+            continue
+        loaded = load_catalogue(path)
+        if loaded.digest == digest:
+            return loaded
+    raise CatalogueError(
+        f"the audit in {uri} names catalogue {named.get('name')!r} with digest {digest}, and no catalogue with that "
+        "digest was found; pass the exact catalogue with --catalogue PATH"
+    )
+
+
+def data_files(uri: str, fs_config: FsConfig) -> list[str]:
+    """The data files of a sandbox: a file, or the files of a directory (names starting '.' or '_' skipped)."""
+    return [f.uri for f in expand_inputs([uri], fs_config)]
+
+
+# --- the command ---------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="scrubber verify", description=DESCRIPTION, epilog=EPILOG,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("uri", metavar="URI", help="a sandbox directory or one data file (local, gs://, s3://)")
+    parser.add_argument("--catalogue", metavar="NAME|PATH", help="default: the catalogue named in URI/_audit.json")
+    parser.add_argument("--max-findings", type=int, default=100, metavar="N",
+                        help="print at most N finding lines (all are counted; default 100)")
+    parser.add_argument("--s3-endpoint-url", "--s3_endpoint_url", dest="s3_endpoint_url", metavar="URL",
+                        help="S3-compatible server; credentials from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY")
+    parser.add_argument("--s3-region", "--s3_region_name", dest="s3_region", metavar="REGION")
+    return parser
+
+
+def run(args: argparse.Namespace, out: Any = None) -> tuple[int, list[Finding], int]:
+    """(files, findings, records). Raises CatalogueError, SourceError."""
+    out = out or sys.stdout
+    fs_config = FsConfig(s3_endpoint_url=args.s3_endpoint_url, s3_region=args.s3_region)
+    catalogue = catalogue_for(args.uri, args.catalogue, fs_config)
+    files = data_files(args.uri, fs_config)
+    verifier = Verifier(catalogue)
+    findings: list[Finding] = []
+    records = 0
+    for uri in files:
+        n, found = verify_file(verifier, uri, fs_config)
+        records += n
+        for finding in found:
+            if len(findings) < args.max_findings:
+                print(finding, file=out)
+            findings.append(finding)
+    return len(files), findings, records
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+    except SystemExit as exc:
+        return int(exc.code) if isinstance(exc.code, int) else EXIT_USAGE
+    try:
+        n_files, findings, records = run(args)
+    except (CatalogueError, KeyMaterialError) as exc:
+        print(f"scrubber verify: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except (SourceError, SinkError, OSError) as exc:
+        print(f"scrubber verify: {exc}", file=sys.stderr)
+        return EXIT_IO
+    except ScrubberError as exc:
+        print(f"scrubber verify: {exc}", file=sys.stderr)
+        return EXIT_IO
+    if not findings:
+        print(f"scrubber verify: {args.uri}: {n_files} files, {records:,} records, no findings")
+        return EXIT_OK
+    kinds = Counter(f.kind for f in findings)
+    files = len({f.file for f in findings})
+    shown = f" (first {args.max_findings} shown)" if len(findings) > args.max_findings else ""
+    print(f"scrubber verify: {args.uri}: {len(findings):,} findings{shown} in {files} of {n_files} files, "
+          f"{records:,} records: " + ", ".join(f"{k} {n}" for k, n in kinds.most_common()), file=sys.stderr)
+    return EXIT_FINDINGS
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+
