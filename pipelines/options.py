@@ -28,13 +28,13 @@ class ScrubOptions(PipelineOptions):
     @classmethod
     def _add_argparse_args(cls, parser: Any) -> None:
         group = parser.add_argument_group("scrubber run")
-        group.add_argument("--input", dest="input", action="append", metavar="GLOB",
+        group.add_argument("--input", dest="scrubber_input", action="append", metavar="GLOB",
                            help="raw logs: a file, a directory or a glob (local, gs://, s3://); .jsonl, .jsonl.gz "
                                 "or Parquet, told apart by content. Repeat for several.")
-        group.add_argument("--output", dest="output", metavar="URI", help="the sandbox directory")
-        group.add_argument("--quarantine", dest="quarantine", metavar="URI",
+        group.add_argument("--output", dest="scrubber_output", metavar="URI", help="the sandbox directory")
+        group.add_argument("--quarantine", dest="scrubber_quarantine", metavar="URI",
                            help="where rejected lines go, with reason, file and line; never inside --output")
-        group.add_argument("--catalogue", dest="catalogue", metavar="NAME|PATH",
+        group.add_argument("--catalogue", dest="scrubber_catalogue", metavar="NAME|PATH",
                            help="a profile name (strict, pseudonymous) or a catalogue .yaml file")
         group.add_argument("--key-file", "--key_file", dest="key_file", metavar="PATH",
                            help="file holding the 32-byte key as 64 hex characters (see: scrubber keygen)")
@@ -43,7 +43,7 @@ class ScrubOptions(PipelineOptions):
         group.add_argument("--key-secret", "--key_secret", dest="key_secret", metavar="URI",
                            help="gcp-secret://... or aws-secret://...; loaded by each worker, so the key is "
                                 "not part of the submitted job")
-        group.add_argument("--format", dest="format", choices=("parquet", "jsonl"), default="parquet",
+        group.add_argument("--format", dest="scrubber_format", choices=("parquet", "jsonl"), default="parquet",
                            help="sandbox format (default parquet, typed by the catalogue)")
         group.add_argument("--quarantine-hash-only", "--quarantine_hash_only", dest="quarantine_hash_only",
                            action="store_true",
@@ -58,6 +58,18 @@ class ScrubOptions(PipelineOptions):
                            help=f"records per output file at most (default {DEFAULT_RECORDS_PER_SHARD:,})")
         group.add_argument("--quiet", dest="quiet", action="store_true",
                            help="no progress display and no summary table")
+
+
+def beam_only(argv: Sequence[str]) -> list[str]:
+    """``argv`` without scrubber's own options, for the runner.
+
+    The runner must not see them: a portable runner adds the job server's options (such as
+    ``--output_executable_path``) and lets ``--output`` match one of them as an abbreviation.
+    """
+    parser = argparse.ArgumentParser(allow_abbrev=False, add_help=False)
+    ScrubOptions._add_argparse_args(parser)
+    _, rest = parser.parse_known_args(list(argv))
+    return rest
 
 
 def beam_parser() -> argparse.ArgumentParser:

@@ -9,7 +9,9 @@ Steps (labels as they appear in runner UIs):
 The launcher then reads the run summary, checks in = out + quarantined, renames the reported
 shards into place (temp then rename) and writes ``<output>/_audit.json`` last. If the counts do
 not add up nothing is published: the shards and the audit stay in the ``.scrubber-tmp-<run id>``
-directories and the exit code is 1.
+directories and the exit code is 1. A failure while publishing removes what was already put in
+place (all or nothing). A successful run also removes temporary directories that earlier runs left
+behind (killed runs, runs whose counts did not add up).
 
 The default runner is Beam's FnApiRunner in this process: Python only, no download, no network.
 (Beam's DirectRunner first tries to fetch and start the Prism runner from the network.)
@@ -17,6 +19,7 @@ The default runner is Beam's FnApiRunner in this process: Python only, no downlo
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sys
@@ -32,7 +35,7 @@ from apache_beam.metrics.metric import MetricsFilter
 from apache_beam.options.pipeline_options import DirectOptions, PipelineOptions, S3Options, StandardOptions
 
 from pipelines import progress
-from pipelines.options import ScrubOptions, forbidden_options, suggest, unknown_options
+from pipelines.options import ScrubOptions, beam_only, forbidden_options, suggest, unknown_options
 from pipelines.transforms import (
     NAMESPACE,
     QUARANTINE,
@@ -58,7 +61,9 @@ from scrubber.sinks import (
     make_dirs,
     read_json,
     remove_tree,
+    stale_temp_dirs,
     temp_dir,
+    unpublish,
     write_json_atomic,
 )
 from scrubber.sources import FsConfig, InputFile, SourceError, expand_inputs, join_uri
@@ -66,6 +71,7 @@ from scrubber.sources import FsConfig, InputFile, SourceError, expand_inputs, jo
 beam: Any = apache_beam  # Beam ships no type hints; keep mypy strict for the rest of the module
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_IO = 0, 1, 2, 3
 DEFAULT_RUNNER = "FnApiRunner"
+FN_API_RUNNER = "apache_beam.runners.portability.fn_api_runner.FnApiRunner"
 _LOG = logging.getLogger("scrubber.run")
 
 USAGE = """\
@@ -131,6 +137,7 @@ class Prepared:
     quarantine_tmp: str
     summary_uri: str
     local: bool
+    argv: list[str]
 
 
 @dataclass
@@ -167,8 +174,8 @@ def parse_options(argv: Sequence[str]) -> PipelineOptions:
                          "(e.g. --input 'logs/*.jsonl'). See: scrubber run --help")
     options = PipelineOptions(argv)
     scrub = options.view_as(ScrubOptions)
-    missing = [name for name, value in (("--input", scrub.input), ("--output", scrub.output),
-                                        ("--quarantine", scrub.quarantine), ("--catalogue", scrub.catalogue))
+    missing = [name for name, value in (("--input", scrub.scrubber_input), ("--output", scrub.scrubber_output),
+                                        ("--quarantine", scrub.scrubber_quarantine), ("--catalogue", scrub.scrubber_catalogue))
                if not value]
     if missing:
         raise UsageError(f"missing {', '.join(missing)}. Example: scrubber run --input 'logs/*.jsonl.gz' "
@@ -209,20 +216,20 @@ def prepare(argv: Sequence[str]) -> Prepared:
     s3 = options.view_as(S3Options)
     fs_config = FsConfig(s3_endpoint_url=s3.s3_endpoint_url, s3_region=s3.s3_region_name)
 
-    if inside(scrub.quarantine, scrub.output):
-        raise UsageError(f"--quarantine {scrub.quarantine} is inside (or equal to) --output {scrub.output}; "
+    if inside(scrub.scrubber_quarantine, scrub.scrubber_output):
+        raise UsageError(f"--quarantine {scrub.scrubber_quarantine} is inside (or equal to) --output {scrub.scrubber_output}; "
                          "rejected lines must never be in the sandbox. Choose a separate directory.")
     key = load_key(key_file=scrub.key_file, key_env=scrub.key_env, secret=scrub.key_secret)
-    catalogue, text = load_catalogue_text(scrub.catalogue)
+    catalogue, text = load_catalogue_text(scrub.scrubber_catalogue)
     scrubber = Scrubber(catalogue, key)  # compiles every rule: a catalogue error stops us here, not on a worker
-    schema = arrow_schema(scrubber.plan.output_shape()) if scrub.format == "parquet" else None
+    schema = arrow_schema(scrubber.plan.output_shape()) if scrub.scrubber_format == "parquet" else None
 
-    inputs = expand_inputs(scrub.input, fs_config)
+    inputs = expand_inputs(scrub.scrubber_input, fs_config)
     for inp in inputs:
-        if inside(inp.uri, scrub.output) or inside(inp.uri, scrub.quarantine):
+        if inside(inp.uri, scrub.scrubber_output) or inside(inp.uri, scrub.scrubber_quarantine):
             raise UsageError(f"input {inp.uri} is inside --output or --quarantine; read raw logs from elsewhere")
     if not scrub.overwrite:
-        for flag, target in (("--output", scrub.output), ("--quarantine", scrub.quarantine)):
+        for flag, target in (("--output", scrub.scrubber_output), ("--quarantine", scrub.scrubber_quarantine)):
             earlier = existing_outputs(fs_config, target)
             if earlier:
                 raise UsageError(f"{flag} {target} already holds {', '.join(earlier[:3])}"
@@ -233,16 +240,24 @@ def prepare(argv: Sequence[str]) -> Prepared:
     if not standard.runner:
         standard.runner = DEFAULT_RUNNER
     runner = str(standard.runner)
+    if runner == "FnApiRunner":  # Beam 2.62 knows it only by its full name
+        standard.runner = FN_API_RUNNER
     direct = options.view_as(DirectOptions)
     local = runner.split(".")[-1] == "FnApiRunner" and (direct.direct_running_mode in (None, "in_memory"))
 
     run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:8]
-    output_tmp = temp_dir(scrub.output, run_id)
-    quarantine_tmp = temp_dir(scrub.quarantine, run_id)
-    for directory in (scrub.output, scrub.quarantine, output_tmp, quarantine_tmp):
-        make_dirs(fs_config, directory)
+    output_tmp = temp_dir(scrub.scrubber_output, run_id)
+    quarantine_tmp = temp_dir(scrub.scrubber_quarantine, run_id)
+    try:
+        for directory in (scrub.scrubber_output, scrub.scrubber_quarantine, output_tmp, quarantine_tmp):
+            make_dirs(fs_config, directory)
+    except SinkError:
+        for directory in (output_tmp, quarantine_tmp):  # e.g. the quarantine is unwritable: no temp dir stays
+            with contextlib.suppress(SinkError):
+                remove_tree(fs_config, directory)
+        raise
     return Prepared(options, scrub, fs_config, key, catalogue, text, schema, inputs, run_id, runner,
-                    output_tmp, quarantine_tmp, join_uri(output_tmp, SUMMARY_NAME), local)
+                    output_tmp, quarantine_tmp, join_uri(output_tmp, SUMMARY_NAME), local, list(argv))
 
 
 # --- the pipeline --------------------------------------------------------------------------------
@@ -268,7 +283,7 @@ def build(pipeline: Any, prep: Prepared) -> None:
     )
     scrubbed = read.batches | "Scrub" >> ScrubBatches(scrub_fn)
     sandbox = scrubbed.records | "WriteSandboxShards" >> beam.ParDo(
-        WriteShardsFn("sandbox", prep.fs_config, prep.output_tmp, scrub.format, prep.schema, scrub.records_per_shard)
+        WriteShardsFn("sandbox", prep.fs_config, prep.output_tmp, scrub.scrubber_format, prep.schema, scrub.records_per_shard)
     )
     quarantine = scrubbed[QUARANTINE] | "WriteQuarantineShards" >> beam.ParDo(
         WriteShardsFn("quarantine", prep.fs_config, prep.quarantine_tmp, "jsonl", None, scrub.records_per_shard)
@@ -348,7 +363,9 @@ def run(argv: Sequence[str] | None = None, *, console: Any = None) -> RunResult:
                       f"catalogue {prep.catalogue.model.catalogue!r}, key id {prep.key.key_id}, "
                       f"runner {prep.runner}", highlight=False)
 
-    pipeline = beam.Pipeline(options=prep.options)
+    runner_options = PipelineOptions(beam_only(prep.argv))
+    runner_options.view_as(StandardOptions).runner = prep.options.view_as(StandardOptions).runner
+    pipeline = beam.Pipeline(options=runner_options)
     build(pipeline, prep)
     pipeline_started = time.monotonic()
     display: Any = None
@@ -365,6 +382,8 @@ def run(argv: Sequence[str] | None = None, *, console: Any = None) -> RunResult:
     except Exception as exc:
         _discard_temporaries(prep)
         root = _root_error(exc)
+        if isinstance(root, (SinkError, SourceError)):
+            raise type(root)(f"{root}. Nothing was published.") from None
         if isinstance(root, ScrubberError):
             raise root from None
         raise PipelineFailed(exc) from None
@@ -379,49 +398,65 @@ def run(argv: Sequence[str] | None = None, *, console: Any = None) -> RunResult:
     accounting = check_accounting(summary, files_matched=len(prep.inputs))
     metrics = _metrics_check(_beam_counters(result), accounting)
     status = "ok" if accounting.ok else "counts_mismatch"
-    output_info: dict[str, Any] = {"uri": scrub.output, "format": scrub.format, "files": [],
+    output_info: dict[str, Any] = {"uri": scrub.scrubber_output, "format": scrub.scrubber_format, "files": [],
                                    "records": accounting.records_out}
-    quarantine_info: dict[str, Any] = {"uri": scrub.quarantine, "format": "jsonl", "files": [],
+    quarantine_info: dict[str, Any] = {"uri": scrub.scrubber_quarantine, "format": "jsonl", "files": [],
                                        "records": accounting.quarantined,
                                        "stores": "keyed_hash" if scrub.quarantine_hash_only else "line"}
     messages: list[str] = []
-    if accounting.ok:
-        output_info["files"] = commit_shards(fs_config, shards_of(summary, "sandbox"), scrub.output, scrub.format,
-                                             schema=prep.schema, replace=bool(scrub.overwrite))
-        quarantine_info["files"] = commit_shards(fs_config, shards_of(summary, "quarantine"), scrub.quarantine,
-                                                 "jsonl", replace=bool(scrub.overwrite), write_empty=False)
-        audit_uri = join_uri(scrub.output, AUDIT_NAME)
-    else:
-        audit_uri = join_uri(prep.output_tmp, AUDIT_NAME)
-        messages.append("the counts do not add up: " + "; ".join(accounting.problems)
-                        + f". Nothing was published; shards are in {prep.output_tmp} and {prep.quarantine_tmp}.")
-    output_info["audit"] = audit_uri
-    commit_seconds = time.monotonic() - commit_started
-    finished_wall = datetime.now(UTC)
-    manifest = build_manifest(
-        run_id=prep.run_id,
-        status=status,
-        catalogue=prep.catalogue,
-        key_id=prep.key.key_id,
-        summary=summary,
-        accounting=accounting,
-        input_patterns=list(scrub.input),
-        output=output_info,
-        quarantine=quarantine_info,
-        runner=prep.runner,
-        timings={
-            "started_at": started_wall.isoformat().replace("+00:00", "Z"),
-            "finished_at": finished_wall.isoformat().replace("+00:00", "Z"),
-            "pipeline_seconds": round(pipeline_seconds, 3),
-            "commit_seconds": round(commit_seconds, 3),
-            "total_seconds": round(time.monotonic() - started, 3),
-        },
-    )
-    manifest["beam_metrics"] = metrics
-    write_json_atomic(fs_config, audit_uri, manifest)
+    published: list[tuple[str, list[str]]] = []  # (target, names) put in place so far
+    try:
+        if accounting.ok:
+            output_info["files"] = commit_shards(fs_config, shards_of(summary, "sandbox"), scrub.scrubber_output, scrub.scrubber_format,
+                                                 schema=prep.schema, replace=bool(scrub.overwrite))
+            published.append((scrub.scrubber_output, output_info["files"]))
+            quarantine_info["files"] = commit_shards(fs_config, shards_of(summary, "quarantine"), scrub.scrubber_quarantine,
+                                                     "jsonl", replace=bool(scrub.overwrite), write_empty=False)
+            published.append((scrub.scrubber_quarantine, quarantine_info["files"]))
+            audit_uri = join_uri(scrub.scrubber_output, AUDIT_NAME)
+        else:
+            audit_uri = join_uri(prep.output_tmp, AUDIT_NAME)
+            messages.append("the counts do not add up: " + "; ".join(accounting.problems)
+                            + f". Nothing was published; shards are in {prep.output_tmp} and {prep.quarantine_tmp}.")
+        output_info["audit"] = audit_uri
+        commit_seconds = time.monotonic() - commit_started
+        finished_wall = datetime.now(UTC)
+        manifest = build_manifest(
+            run_id=prep.run_id,
+            status=status,
+            catalogue=prep.catalogue,
+            key_id=prep.key.key_id,
+            summary=summary,
+            accounting=accounting,
+            input_patterns=list(scrub.scrubber_input),
+            output=output_info,
+            quarantine=quarantine_info,
+            runner=prep.runner,
+            timings={
+                "started_at": started_wall.isoformat().replace("+00:00", "Z"),
+                "finished_at": finished_wall.isoformat().replace("+00:00", "Z"),
+                "pipeline_seconds": round(pipeline_seconds, 3),
+                "commit_seconds": round(commit_seconds, 3),
+                "total_seconds": round(time.monotonic() - started, 3),
+            },
+        )
+        manifest["beam_metrics"] = metrics
+        write_json_atomic(fs_config, audit_uri, manifest)
+    except SinkError as exc:
+        # All or nothing: parts without their audit would look like a complete export.
+        for target, names in published:
+            unpublish(fs_config, target, names)
+        _discard_temporaries(prep)
+        raise SinkError(f"{exc}. Nothing was published.") from None
     if accounting.ok:
         remove_tree(fs_config, prep.output_tmp)
         remove_tree(fs_config, prep.quarantine_tmp)
+        for target in (scrub.scrubber_output, scrub.scrubber_quarantine):  # left by earlier runs that were killed
+            try:
+                for stale in stale_temp_dirs(fs_config, target):
+                    remove_tree(fs_config, stale)
+            except SinkError as exc:
+                messages.append(f"could not remove an earlier run's temporary directory: {exc}")
     if not quiet:
         from rich.console import Console as _Console
 

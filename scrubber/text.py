@@ -1,20 +1,51 @@
-"""Free-text scrubbing: run the detectors, resolve overlapping spans, write typed placeholders."""
+"""Free-text scrubbing: one fast pass to find candidates, validators on candidates, one step that writes.
+
+1. One hyperscan pass over the UTF-8 text with every detector's trigger (prefilter mode, one report per
+   trigger). Text without any candidate costs this one pass and nothing else.
+2. For each trigger that fired, its detector's precise pattern and validators run from ``max_len``
+   characters before the first report (matches cannot start earlier), returning spans.
+3. ``resolve_overlaps`` keeps, at each position, the longest span (ties: the more specific detector)
+   and merges partial overlaps (fail closed); ``scrub`` writes ``<KIND>`` or ``<KIND:token>``, and
+   rewrites tracking URLs to the URL without tracking parameters.
+
+Without hyperscan (or if it cannot compile a trigger) every detector runs its own pattern: same spans,
+slower. Nothing depends on earlier texts: the output is a function of the text and the key.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import ipaddress
+import threading
+import unicodedata
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from typing import Any
 
 import blake3
 
-from scrubber.detectors import DETECTORS, Detector, Span
+from scrubber.detectors import DETECTORS, Detector, Span, parts_of
+from scrubber.detectors.base import PatternDetector
+from scrubber.detectors.person import PersonDetector
+from scrubber.detectors.urls import strip_tracking
 from scrubber.errors import CatalogueError
 
+hyperscan: Any
+try:  # hyperscan is a pinned dependency; the fallback keeps the library usable where its wheel is missing
+    import hyperscan
+except ImportError:  # pragma: no cover - exercised only without hyperscan
+    hyperscan = None
+
 TOKEN_CONTEXT = "scrubber 2026-11 text token v1"
+URL_KIND = "URL"
+
+ScanPart = PatternDetector | PersonDetector
 
 
-def resolve_overlaps(spans: list[Span]) -> list[Span]:
-    """Non-overlapping spans: at each position the longest span wins, ties go to the first detector."""
-    spans.sort(key=lambda s: (s.start, -(s.end - s.start)))
+def resolve_overlaps(spans: list[Span], priority: dict[str, int] | None = None) -> list[Span]:
+    """Non-overlapping spans: at each position the longest span wins, ties go to the higher priority
+    (then to the first given); a span that partly overlaps the previous one is merged into it."""
+    rank = priority or {}
+    spans.sort(key=lambda s: (s.start, s.start - s.end, -rank.get(s.kind, 0)))
     chosen: list[Span] = []
     last_end = -1
     for span in spans:
@@ -23,45 +54,192 @@ def resolve_overlaps(spans: list[Span]) -> list[Span]:
             last_end = span.end
         elif span.end > last_end and chosen:
             previous = chosen[-1]
-            chosen[-1] = Span(previous.start, span.end, previous.kind)
+            kind = span.kind if previous.kind == URL_KIND else previous.kind
+            chosen[-1] = Span(previous.start, span.end, kind)
             last_end = span.end
     return chosen
 
 
-class TextScanner:
-    """Replaces every detected identifier by ``<KIND>`` or, with a token key, ``<KIND:token>``."""
+def normalize_value(kind: str, value: str) -> str:
+    """The form a pseudonym token is keyed on, so spellings of one value share a token within a run."""
+    if kind in ("PHONE", "CARD", "IMEI", "IMSI"):
+        digits = "".join(ch for ch in value if ch.isdigit())
+        if kind == "PHONE" and value.startswith(("+", "00")):
+            return "+" + (digits[2:] if value.startswith("00") else digits)
+        return digits
+    if kind in ("IBAN", "BIC", "VIN", "NATIONAL_ID"):
+        return "".join(ch for ch in value if ch.isalnum()).upper()
+    if kind == "MAC":
+        return "".join(ch for ch in value if ch.isalnum()).lower()
+    if kind == "UUID":
+        return value.strip("{}").lower()
+    if kind == "IP":
+        try:
+            return str(ipaddress.ip_address(value.split("%", 1)[0]))
+        except ValueError:
+            return value.lower()
+    if kind in ("EMAIL", "HANDLE", "SIP_URI", "PERSON"):
+        return " ".join(unicodedata.normalize("NFKC", value).casefold().split())
+    return value
 
-    def __init__(self, detectors: Sequence[Detector], token_key: bytes | None = None) -> None:
+
+class _Triggers:
+    """One hyperscan database with every part's trigger; ``fired`` maps part index -> first end offset."""
+
+    def __init__(self, parts: Sequence[ScanPart]) -> None:
+        assert hyperscan is not None
+        # ASCII classes (no UCP): compiling Unicode \w and \d costs seconds; triggers are written without them.
+        # Parts with ``near`` (PERSON) report every hit; the others only their first.
+        flags_base = hyperscan.HS_FLAG_UTF8 | hyperscan.HS_FLAG_PREFILTER
+        expressions: list[bytes] = []
+        ids: list[int] = []
+        flags: list[int] = []
+        self.near = frozenset(i for i, part in enumerate(parts) if getattr(part, "near", False))
+        for index, part in enumerate(parts):
+            sources = part.trigger_source
+            single = 0 if index in self.near else hyperscan.HS_FLAG_SINGLEMATCH
+            for source in (sources,) if isinstance(sources, str) else sources:
+                expressions.append(source.encode("utf-8"))
+                ids.append(index)
+                flags.append(flags_base | single | (hyperscan.HS_FLAG_CASELESS if part.trigger_caseless else 0))
+        self.database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+        self.database.compile(expressions=expressions, ids=ids, elements=len(expressions), flags=flags)
+        self._local = threading.local()
+
+    def fired(self, data: bytes) -> tuple[dict[int, int], dict[int, list[int]]]:
+        """(part -> first hit end, near part -> every hit end), as byte offsets."""
+        scratch = getattr(self._local, "scratch", None)
+        if scratch is None:
+            scratch = self._local.scratch = hyperscan.Scratch(self.database)
+        first: dict[int, int] = {}
+        every: dict[int, list[int]] = {}
+        near = self.near
+
+        def on_match(ident: int, start: int, end: int, flags: int, context: Any) -> None:
+            if ident in near:
+                every.setdefault(ident, []).append(end)
+            if ident not in first or end < first[ident]:  # a part with several triggers: the earliest end
+                first[ident] = end
+
+        self.database.scan(data, match_event_handler=on_match, scratch=scratch)
+        return first, every
+
+
+@lru_cache(maxsize=32)
+def _compile_triggers(parts: tuple[ScanPart, ...]) -> _Triggers | None:
+    if hyperscan is None:
+        return None
+    try:
+        return _Triggers(parts)
+    except hyperscan.error:  # pragma: no cover - a trigger hyperscan rejects: fall back to full passes
+        return None
+
+
+_MAX_NEAR = 4096
+
+
+def _char_offsets(data: bytes, ends: list[int]) -> list[int]:
+    """Character offsets of UTF-8 byte offsets (each at a character boundary), in one pass over ``data``."""
+    out = []
+    chars = 0
+    previous = 0
+    for end in sorted(ends):
+        chars += len(data[previous:end].decode("utf-8", "ignore"))
+        previous = end
+        out.append(chars)
+    return out
+
+
+class TextScanner:
+    """Replaces every detected identifier by ``<KIND>`` or, with a token key, ``<KIND:token>``.
+
+    ``extra`` detectors (any object with ``.name`` and ``.find(text)``, e.g. the opt-in NER detector of
+    ``scrubber.presidio_bridge``) run on every text, after the fast pass.
+    """
+
+    def __init__(
+        self, detectors: Sequence[Detector], token_key: bytes | None = None, *, extra: Sequence[Detector] = ()
+    ) -> None:
         self.detectors = tuple(detectors)
+        self.parts: tuple[ScanPart, ...] = tuple(p for d in self.detectors for p in parts_of(d))
+        self.extra = tuple(extra)
+        self.priority = {part.label: part.priority for part in self.parts}
+        self._triggers = _compile_triggers(self.parts)
         self._token_hasher = blake3.blake3(key=token_key) if token_key else None
+        self._has_url = any(part.label == URL_KIND for part in self.parts)
+
+    @property
+    def accelerated(self) -> bool:
+        """True if the single hyperscan pass is in use (False: every detector makes its own pass)."""
+        return self._triggers is not None
+
+    def candidates(self, text: str) -> list[tuple[ScanPart, int, list[int] | None]]:
+        """(part, position to start its search, hit ends for ``near`` parts) for every part whose trigger fired."""
+        if self._triggers is None:
+            return [(part, 0, None) for part in self.parts]
+        data = text.encode("utf-8", "replace")
+        first, every = self._triggers.fired(data)
+        if not first:
+            return []
+        ascii_only = len(data) == len(text)
+        out: list[tuple[ScanPart, int, list[int] | None]] = []
+        for index in sorted(first):
+            part = self.parts[index]
+            end = first[index]
+            ends = every.get(index)
+            if not ascii_only:
+                end = _char_offsets(data, [end])[0]
+                ends = _char_offsets(data, ends) if ends is not None else None
+            if ends is not None and len(ends) > _MAX_NEAR:
+                ends = None  # so many hits that one full pass is cheaper
+            out.append((part, max(0, end - part.max_len), ends))
+        return out
 
     def find(self, text: str) -> list[Span]:
         spans: list[Span] = []
-        for detector in self.detectors:
+        for part, pos, ends in self.candidates(text):
+            if ends is not None and isinstance(part, PersonDetector):
+                spans.extend(part.find(text, 0, near=ends))
+            else:
+                spans.extend(part.find(text, pos))
+        for detector in self.extra:
             spans.extend(detector.find(text))
-        return resolve_overlaps(spans) if spans else spans
+        return resolve_overlaps(spans, self.priority) if spans else spans
 
     def _placeholder(self, kind: str, value: str) -> str:
         if self._token_hasher is None:
             return f"<{kind}>"
         h = self._token_hasher.copy()
-        h.update(f"{kind}\0{value}".encode("utf-8", "surrogatepass"))
+        h.update(f"{kind}\0{normalize_value(kind, value)}".encode("utf-8", "surrogatepass"))
         return f"<{kind}:{h.hexdigest()[:8]}>"
 
     def scrub(self, text: str, counts: dict[str, int] | None = None) -> str:
         spans = self.find(text)
         if not spans:
             return text
+        return self._write(text, spans, counts)
+
+    def _write(self, text: str, spans: Iterable[Span], counts: dict[str, int] | None) -> str:
         pieces: list[str] = []
         position = 0
         for span in spans:
             pieces.append(text[position : span.start])
-            pieces.append(self._placeholder(span.kind, text[span.start : span.end]))
+            value = text[span.start : span.end]
+            if span.kind == URL_KIND:
+                pieces.append(self._rewrite_url(value, counts))
+            else:
+                pieces.append(self._placeholder(span.kind, value))
             position = span.end
             if counts is not None:
                 counts[span.kind] = counts.get(span.kind, 0) + 1
         pieces.append(text[position:])
         return "".join(pieces)
+
+    def _rewrite_url(self, url: str, counts: dict[str, int] | None) -> str:
+        """The URL without tracking parameters, with any other identifier in it replaced."""
+        stripped = strip_tracking(url)
+        inner = [s for s in self.find(stripped) if s.kind != URL_KIND]
+        return self._write(stripped, inner, counts) if inner else stripped
 
 
 def build_scanner(names: list[str] | None, token_key: bytes | None = None) -> TextScanner:
@@ -70,9 +248,7 @@ def build_scanner(names: list[str] | None, token_key: bytes | None = None) -> Te
         return TextScanner(list(DETECTORS.values()), token_key)
     unknown = [n for n in names if n not in DETECTORS]
     if unknown:
-        raise CatalogueError(
-            f"unknown detector(s) {', '.join(unknown)}; known: {', '.join(sorted(DETECTORS))}"
-        )
+        raise CatalogueError(f"unknown detector(s) {', '.join(unknown)}; known: {', '.join(sorted(DETECTORS))}")
     return TextScanner([DETECTORS[n] for n in names], token_key)
 
 

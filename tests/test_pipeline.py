@@ -19,7 +19,7 @@ from scrubber.keys import Key
 from scrubber.records import SourceLine
 from scrubber.sources import FsConfig, ReadProblem
 
-RUNNER = "FnApiRunner"  # Python only: no Prism download, works offline
+RUNNER = "apache_beam.runners.portability.fn_api_runner.FnApiRunner"  # Python only: no Prism download, works offline
 
 
 def strict_fn(key: Key, **kwargs: Any) -> ScrubFn:
@@ -168,7 +168,7 @@ def test_the_wiring_accepts_flink_options_and_labels_every_step(tmp_path: Path) 
                     str(tmp_path / "q"), "--catalogue", "strict", "--key-file", str(key),
                     "--runner", "FlinkRunner", "--flink_master", "localhost:8081", "--environment_type", "LOOPBACK"])
     assert prep.runner == "FlinkRunner" and not prep.local
-    pipeline = beam.Pipeline(runner="FnApiRunner", options=prep.options)  # built, not submitted
+    pipeline = beam.Pipeline(runner=RUNNER, options=prep.options)  # built, not submitted
     build(pipeline, prep)
     labels = {t.full_label.split("/")[0] for t in pipeline.transforms_stack[0].parts}
     assert labels == {"ListInputFiles", "SpreadFiles", "ReadLines", "Scrub", "WriteSandboxShards",

@@ -10,7 +10,7 @@ whose trigger fired, from ``max_len`` characters before the first trigger hit.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Protocol
 
 import regex
@@ -28,7 +28,8 @@ class Span:
 class Detector(Protocol):
     """Finds spans of one identifier type."""
 
-    name: str
+    @property
+    def name(self) -> str: ...
 
     def find(self, text: str) -> Iterable[Span]: ...
 
@@ -56,8 +57,9 @@ def whole(match: regex.Match[str], text: str) -> tuple[int, int] | None:
     """The default hook: report the ``id`` group if the pattern has one, else the whole match."""
     if "id" in match.re.groupindex:
         start, end = match.span("id")
-        return (start, end) if start >= 0 else None
-    return match.span()
+        return (int(start), int(end)) if start >= 0 else None
+    start, end = match.span()
+    return int(start), int(end)
 
 
 @dataclass(frozen=True)
@@ -73,12 +75,11 @@ class PatternDetector:
     pattern: regex.Pattern[str]
     validate: Validate = whole
     examples: tuple[Example, ...] = ()
-    trigger: str | None = None
+    trigger: str | tuple[str, ...] | None = None
     trigger_caseless: bool = False
     max_len: int = 256
     kind: str = ""
     priority: int = 50
-    extra: dict[str, object] = field(default_factory=dict)
 
     @property
     def label(self) -> str:
@@ -86,21 +87,29 @@ class PatternDetector:
         return self.kind or self.name
 
     @property
-    def trigger_source(self) -> str:
+    def trigger_source(self) -> str | tuple[str, ...]:
         return self.trigger if self.trigger is not None else self.pattern.pattern
 
     def find(self, text: str, pos: int = 0) -> Iterator[Span]:
+        """Validated spans from ``pos`` on. After a hit the search resumes at the reported end (a greedy
+        candidate may have swallowed the start of the next one); after a miss, at the candidate's end."""
         label = self.label
         validate = self.validate
-        for match in self.pattern.finditer(text, pos, overlapped=False):
+        search = self.pattern.search
+        length = len(text)
+        while pos < length:
+            match = search(text, pos)
+            if match is None:
+                return
             bounds = validate(match, text)
             if bounds is not None and bounds[1] > bounds[0]:
                 yield Span(bounds[0], bounds[1], label)
+                pos = max(bounds[1], match.start() + 1)
+            else:
+                pos = max(match.end(), match.start() + 1)
 
 
 # ---- helpers the validate hooks share ---------------------------------------------------------------
-
-_WORD_BEFORE = regex.compile(r"[\w'’.#:/-]+[\s:=#(]*\Z")
 
 
 def context_before(text: str, start: int, width: int = 48) -> str:
@@ -108,15 +117,115 @@ def context_before(text: str, start: int, width: int = 48) -> str:
     return text[max(0, start - width) : start].lower()
 
 
-def has_context(text: str, start: int, words: regex.Pattern[str], width: int = 48) -> bool:
-    """True if one of ``words`` occurs in the ``width`` characters before ``start``."""
-    return words.search(context_before(text, start, width)) is not None
+_WORD = regex.compile(r"[^\W_]+(?:['’./-][^\W_]+)*|[#@]", regex.VERSION0)
 
 
-def context_words(*words: str) -> regex.Pattern[str]:
-    """A case-insensitive pattern matching any of ``words`` as whole words (for context checks)."""
-    alternatives = "|".join(sorted((regex.escape(w) for w in words), key=len, reverse=True))
-    return regex.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", regex.IGNORECASE | regex.UNICODE)
+@dataclass(frozen=True)
+class Words:
+    """A set of label words and phrases, matched as whole words, case-insensitively (for context checks).
+
+    Matching splits the few characters around a value into words and looks phrases up in a set: cheaper than
+    a large alternation pattern, and the same result.
+    """
+
+    phrases: frozenset[str]
+    longest: int
+
+    def matches(self, window: str) -> list[tuple[int, int]]:
+        """(start, end) of every phrase in ``window`` (lower-cased), in order."""
+        tokens = [(m.start(), m.end(), m.group().rstrip(".")) for m in _WORD.finditer(window)]
+        phrases = self.phrases
+        out = []
+        for i, (start, end, word) in enumerate(tokens):
+            if word in phrases:
+                out.append((start, end))
+            phrase = word
+            for n in range(1, min(self.longest, len(tokens) - i)):
+                phrase = phrase + " " + tokens[i + n][2]
+                if phrase in phrases:
+                    out.append((start, tokens[i + n][1]))
+        return out
+
+    def search(self, window: str) -> bool:
+        return bool(self.matches(window))
+
+
+def context_words(*words: str) -> Words:
+    """Label words and phrases (e.g. "IBAN", "phone number") for ``has_context``."""
+    normal = [" ".join(t.group().rstrip(".") for t in _WORD.finditer(w.lower())) for w in words]
+    return Words(frozenset(normal), max(len(n.split(" ")) for n in normal))
+
+
+def has_context(text: str, start: int, words: Words, width: int = 48) -> bool:
+    """True if one of ``words`` labels the value at ``start``: it occurs in the ``width`` characters before,
+    on the same line, with no digit and no other label (order, invoice, ref ...) between it and the value."""
+    window = context_before(text, start, width)
+    window = window[window.rfind("\n") + 1 :]
+    found = words.matches(window)
+    if not found:
+        return False
+    between = window[max(end for _, end in found) :]
+    return not any(ch.isdigit() for ch in between) and not BLOCKERS.search(between)
+
+
+def has_context_after(text: str, end: int, words: Words, width: int = 24) -> bool:
+    """True if one of ``words`` follows the value ending at ``end`` ("44051401359 (PESEL)"), same rules."""
+    window = text[end : end + width].lower()
+    window = window.split("\n", 1)[0]
+    found = words.matches(window)
+    if not found:
+        return False
+    between = window[: min(start for start, _ in found)]
+    return not any(ch.isdigit() for ch in between) and not BLOCKERS.search(between)
+
+
+# Words that label some other number: a value after one of them belongs to it, not to an earlier label.
+BLOCKERS = context_words(
+    "order",
+    "order number",
+    "order no",
+    "invoice",
+    "ticket",
+    "tracking",
+    "ref",
+    "ref.",
+    "reference",
+    "isbn",
+    "ean",
+    "code",
+    "status",
+    "error",
+    "port",
+    "version",
+    "total",
+    "amount",
+    "price",
+    "betrag",
+    "bestellnummer",
+    "bestellung",
+    "rechnung",
+    "commande",
+    "facture",
+    "pedido",
+    "factura",
+    "ordine",
+    "fattura",
+    "zamówienie",
+    "faktura",
+    "bestelling",
+    "factuur",
+    "ordernummer",
+    "sku",
+    "invoice no",
+    "case",
+    "deadline",
+    "since",
+)
+
+
+def words(text: str) -> tuple[str, ...]:
+    """The whitespace-separated words of a word-list literal."""
+    return tuple(text.split())
 
 
 def digits_of(value: str) -> str:

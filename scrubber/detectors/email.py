@@ -8,8 +8,8 @@ PATTERN = compile_pattern(
     r"""
     (?<![\w.+%'-])                          # not the tail of a longer local part
     (?P<id>
-      [\w!#$%&'*+/=?^`{|}~-]{1,64}          # first atom of the local part
-      (?:\.[\w!#$%&'*+/=?^`{|}~-]{1,64}){0,8}  # more dot-separated atoms
+      [\w!#$%'*+-]{1,64}                    # first atom of the local part (no URL syntax: / ? = & ...)
+      (?:\.[\w!#$%'*+-]{1,64}){0,8}         # more dot-separated atoms
       @
       (?:[^\W_](?:[\w-]{0,61}[^\W_])?\.){1,8}  # domain labels, each ending in a dot
       [^\W\d_]{2,24}                        # top-level label: letters only
@@ -21,7 +21,7 @@ PATTERN = compile_pattern(
 DETECTOR = PatternDetector(
     name="EMAIL",
     pattern=PATTERN,
-    trigger=r"[\w.+-]@[\w-]+\.[\w.-]*[^\W\d_]{2}",
+    trigger=r"[^\s@]@[^\s@]+\.[^\s\d.@]{2}",
     max_len=400,
     priority=70,
     examples=(

@@ -34,16 +34,64 @@ PATTERN = compile_pattern(
 )
 
 PHONE_WORDS = context_words(
-    "tel", "tel.", "telephone", "phone", "phone number", "mobile", "mob", "cell", "call", "call me", "ring",
-    "fax", "sms", "text me", "whatsapp", "signal", "telefon", "telefonnummer", "handy", "handynummer", "mobil",
-    "rufnummer", "anrufen", "téléphone", "telephone", "portable", "numéro", "appelez", "appeler", "teléfono",
-    "telefono", "móvil", "movil", "cellulare", "chiamare", "llamar", "telefoon", "telefoonnummer", "mobiel",
-    "bellen", "telefonu", "komórka", "zadzwoń", "ring mig", "puhelin", "číslo",
-    "telemóvel", "telefone", "ligue", "reach me at", "dial", "hotline", "landline", "voicemail",
+    "tel",
+    "tel.",
+    "telephone",
+    "phone",
+    "phone number",
+    "mobile",
+    "mob",
+    "cell",
+    "call",
+    "call me",
+    "ring",
+    "fax",
+    "sms",
+    "text me",
+    "whatsapp",
+    "signal",
+    "telefon",
+    "telefonnummer",
+    "handy",
+    "handynummer",
+    "mobil",
+    "rufnummer",
+    "anrufen",
+    "téléphone",
+    "telephone",
+    "portable",
+    "appelez",
+    "appeler",
+    "teléfono",
+    "telefono",
+    "móvil",
+    "movil",
+    "cellulare",
+    "chiamare",
+    "llamar",
+    "telefoon",
+    "telefoonnummer",
+    "mobiel",
+    "bellen",
+    "telefonu",
+    "komórka",
+    "zadzwoń",
+    "ring mig",
+    "puhelin",
+    "číslo",
+    "telemóvel",
+    "telefone",
+    "ligue",
+    "reach me at",
+    "dial",
+    "hotline",
+    "landline",
+    "voicemail",
 )
 
 _DATE = regex.compile(r"\d{1,4}([./-])\d{1,2}\1\d{1,4}")
 _DOTTED_QUAD = regex.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
+_AMOUNT = regex.compile(r"\d{1,3}(?:[ .]\d{3})+[.,]\d{2}")  # 1 052 129.58
 _GROUPS = regex.compile(r"\d+")
 
 
@@ -83,18 +131,20 @@ def validate(match: regex.Match[str], text: str) -> tuple[int, int] | None:
     start, end = match.span("id")
     candidate = match.group("id")
     if candidate.count("(") != candidate.count(")"):
-        if candidate.startswith("(") and ")" not in candidate:
-            return None
-        if candidate.endswith(")") and "(" not in candidate:
+        if candidate.startswith("(") and ")" not in candidate:  # "(030 1234567)": the bracket wraps the number
+            candidate, start = candidate[1:], start + 1
+        elif candidate.endswith(")") and "(" not in candidate:
             candidate, end = candidate[:-1], end - 1
+        else:
+            return None
     digits = sum(ch.isdigit() for ch in candidate)
     if digits < 7 or digits > 15:
         return None
     if candidate.startswith(("+", "00")):
         return (start, end) if _international_ok(candidate) else None
-    context = has_context(text, start, PHONE_WORDS, 32)
-    if not context and (_DATE.fullmatch(candidate) or _DOTTED_QUAD.fullmatch(candidate)):
+    if _DATE.fullmatch(candidate) or _DOTTED_QUAD.fullmatch(candidate) or _AMOUNT.fullmatch(candidate):
         return None
+    context = has_context(text, start, PHONE_WORDS, 32)
     return (start, end) if _national_match(candidate, context) else None
 
 

@@ -1,0 +1,401 @@
+"""Person names without an NER model: context cues, a first-name/surname lexicon and capitalisation.
+
+A candidate is a run of one to four capitalised name tokens (Anna, O'Brien, Jean-Luc, McDonald, an
+initial "J.") that may be joined by particles (van der, de la, von, di ...). A candidate is a PERSON if
+  * a cue stands right before it: a greeting (Hi, Dear, Hallo, Bonjour ...), a self-introduction (my name
+    is, ich heiße, je m'appelle ...), a title (Mr, Dr, Frau, Mme, Sr., Pan ...), a header (From:, Name:,
+    Patient:), or a closing line (Best regards,\\n ... Mit freundlichen Grüßen\\n);
+  * or it starts with a known first name (Faker's lists for the EU, UK and US locales);
+  * or it is two tokens ending in a known surname.
+After a self-introduction, names written in lower case are taken too if the lexicon knows them.
+Upper-case words (FEEDBACK) never count. Opt-in NER on top: ``scrubber.presidio_bridge``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+import regex
+
+from scrubber.detectors.base import Example, Span, words
+from scrubber.detectors.person_lexicon import load
+
+_TOKEN = r"(?:\p{Lu}\.|\p{Lu}['’]\p{L}\p{Ll}+|\p{Lu}\p{Ll}+(?:\p{Lu}\p{Ll}+)?(?:-\p{Lu}\p{Ll}+)?)"
+_PARTICLE = r"(?:van|von|de|der|den|di|da|du|del|della|dei|la|le|dos|das|af|zu|ten|ter|y|bin|ibn|mac|st\.)"
+
+SEQUENCE = regex.compile(
+    rf"""
+    (?<![\p{{L}}\p{{N}}_@.'’-])              # a token starts here (not inside a word, e-mail or handle)
+    {_TOKEN}                                 # first name token
+    (?:[ ](?:{_PARTICLE}[ ]){{0,3}}{_TOKEN}){{0,3}}   # up to three more, maybe joined by particles
+    (?![\p{{L}}\p{{N}}_@-]|['’](?!s\b))      # ends at a word boundary (a possessive 's may follow)
+    """,
+    regex.VERBOSE | regex.VERSION0,
+)
+
+# Words and phrases that, right before a capitalised run (same line, or a closing line above it), mark a name.
+CUE_PHRASES = frozenset(
+    phrase.replace("_", " ")
+    for phrase in words(
+        """
+    hi hii hello hey dear dearest hallo hej hei moin servus liebe lieber sehr_geehrte sehr_geehrter bonjour
+    salut coucou cher chère hola querido querida estimado estimada ciao caro cara gentile egregio buongiorno
+    olá ola cześć witaj drogi droga szanowny szanowna szanowni_państwo beste geachte hoi goedemorgen tere
+    labas sveiki ahoj zdravo bok szia bună buna thanks thank_you cheers danke merci gracias grazie obrigado
+    obrigada dzięki dank_je tack my_name_is my_name's i_am i'm this_is it's call_me name names named called
+    ich_heiße ich_heisse ich_bin mein_name_ist je_m'appelle je_suis mon_nom_est me_llamo soy mi_nombre_es
+    mi_chiamo sono il_mio_nome_è nazywam_się jestem mam_na_imię jag_heter jag_är mitt_namn_är mijn_naam_is
+    ik_heet ik_ben chamo-me o_meu_nome_é sou jeg_hedder mit_navn_er nimeni_on minun_nimeni_on mă_numesc
+    jmenuji_se volám_sa mr mrs ms miss mx dr prof sir dame herr frau fr hr monsieur madame mme mlle m señor
+    señora sr sra srta don doña signor signora sig sig.ra dott dott.ssa ing avv pan pani panie heer mevrouw
+    mevr dhr mag dipl.-ing prof._dr from to cc attn patient customer client kunde kundin contact
+    contact_person ansprechpartner signed sincerely regards best_regards kind_regards warm_regards best br
+    yours mit_freundlichen_grüßen freundliche_grüße viele_grüße liebe_grüße grüße lg vg mfg gruß
+    cordialement bien_à_vous saludos un_saludo atentamente cordiali_saluti saluti distinti_saluti
+    met_vriendelijke_groet groeten pozdrawiam z_poważaniem med_vänliga_hälsningar hälsningar mvh
+    venlig_hilsen ystävällisin_terveisin terveisin cumprimentos atenciosamente s_pozdravem asked told met
+    with by per spoke_to spoke_with talked_to according_to ask tell thanked emailed cc'd and und et e y i
+    oder or z mit avec con met med com ao al à a reassigned_to assigned_to forward_to forwarded_to ask_for
+    thx thnx tnx ty thank_u ping pinged groetjes pozdrowienia abraço abraços beijos a_presto à_bientôt bises
+    hasta_pronto saludos_cordiales mvg cdlt best_wishes all_the_best take_care tschüss bis_bald hilsen
+    """
+    )
+)
+_CUE_ENDINGS = frozenset(p.rsplit(" ", 1)[-1].rstrip(".") for p in CUE_PHRASES if " " in p)
+_CUE_STRIP = " \t\r\n,:;—–-"
+_WORD_STRIP = ".,:;!?()[]\"'“”„«»"
+
+# Cues so weak that they only confirm a candidate that already looks like a name (a lexicon hit).
+WEAK_CUES = frozenset(
+    {
+        "and",
+        "und",
+        "et",
+        "e",
+        "y",
+        "i",
+        "oder",
+        "or",
+        "with",
+        "by",
+        "per",
+        "to",
+        "from",
+        "m",
+        "z",
+        "mit",
+        "avec",
+        "con",
+        "met",
+        "med",
+        "com",
+        "ao",
+        "al",
+        "à",
+        "a",
+    }
+)
+
+# Single-word greetings and titles: inside a capitalised run ("Hola José", "Frau Müller") they mark a name.
+CUE_TOKENS = frozenset(
+    words(
+        """
+    hi hello hey dear dearest hallo hej hei moin servus liebe lieber bonjour salut coucou cher chère hola
+    querido querida estimado estimada ciao caro cara gentile egregio buongiorno olá ola cześć witaj drogi
+    droga szanowny szanowna beste geachte hoi tere labas sveiki ahoj zdravo bok szia bună buna thanks danke
+    merci gracias grazie obrigado obrigada dzięki tack thx ping groetjes pozdrowienia mr mrs ms miss mx dr
+    prof sir dame herr frau fr hr monsieur madame mme mlle m señor señora sr sra srta don doña signor
+    signora sig dott ing avv pan pani panie heer mevrouw mevr dhr mag kunde kundin patient customer client
+    """
+    )
+)
+
+# What follows a greeting without being a name ("Hi Team", "Dear Customer").
+SALUTATION_OBJECTS = frozenset(
+    words(
+        """
+    team all everyone everybody there sir madam folks guys support customer customers user users friends
+    colleagues kollegen kolleginnen zusammen tous équipe equipo todos tutti ragazzi iedereen allemaal
+    wszyscy alla sir/madam
+    """
+    )
+)
+
+# Verbs of speech right after a capitalised word: "Zilmil said", "kannst du Ekbal fragen".
+SPEECH_VERBS = frozenset(
+    words(
+        """
+    said says wrote writes told asked replied called emailed mentioned confirmed approved sagte schrieb
+    meinte fragte fragen fragt dijo escribió zei schreef vroeg powiedział powiedziała napisał napisała sa
+    sade skrev disse escreveu a_dit a_écrit ha_detto ha_scritto
+    """
+    )
+)
+SPEECH_VERBS = frozenset(v.replace("_", " ") for v in SPEECH_VERBS)
+
+
+def speech_verb_after(text: str, end: int) -> bool:
+    """True if a speech verb follows the word ending at ``end`` ("Zilmil said", "kannst du Ekbal fragen")."""
+    window = text[end : end + 14].lstrip(" ,").lower()
+    word = window.split(" ", 1)[0].rstrip(".,;:!?")
+    if word in SPEECH_VERBS:
+        return True
+    return word in ("a", "ha") and " ".join(window.split(" ", 2)[:2]).rstrip(".,;:!?") in SPEECH_VERBS
+
+
+STRONG_INTRO = regex.compile(
+    r"""
+    (?:my[ ]name[ ]is|i[ ]am|i'm|call[ ]me|ich[ ]heiße|ich[ ]heisse|mein[ ]name[ ]ist|je[ ]m'appelle|me[ ]llamo
+      |mi[ ]chiamo|nazywam[ ]się|jag[ ]heter|mijn[ ]naam[ ]is|ik[ ]heet|chamo-me|jeg[ ]hedder|mă[ ]numesc
+      |jmenuji[ ]se|volám[ ]sa|minun[ ]nimeni[ ]on|mam[ ]na[ ]imię)
+    [ ]+
+    (?P<name>\p{Ll}[\p{Ll}'’-]+(?:[ ]\p{Ll}[\p{Ll}'’-]+){0,2})
+    """,
+    regex.VERBOSE | regex.VERSION0,
+)  # run on the lower-cased text
+
+INTRO_KEYS = (
+    "my name",
+    "name is",
+    "i am ",
+    "i'm ",
+    "call me",
+    "heiße",
+    "heisse",
+    "appelle",
+    "llamo",
+    "chiamo",
+    "nazywam",
+    "heter",
+    "naam",
+    "heet",
+    "chamo",
+    "hedder",
+    "numesc",
+    "jmenuji",
+    "volám",
+    "nimeni",
+    "imię",
+)
+_SPLIT = regex.compile(r"[ ]+")
+
+
+def _char_class(test: str) -> str:
+    """A hyperscan class of the Latin, Greek and Cyrillic letters for which ``str.<test>()`` holds (as ranges)."""
+    points = [cp for cp in range(0x41, 0x530) if getattr(chr(cp), test)() and chr(cp).isalpha()]
+    points += [cp for cp in range(0x1E00, 0x1F00) if getattr(chr(cp), test)()]
+    ranges: list[list[int]] = []
+    for cp in points:
+        if ranges and cp == ranges[-1][1] + 1:
+            ranges[-1][1] = cp
+        else:
+            ranges.append([cp, cp])
+    return "[" + "".join(f"\\x{{{a:X}}}" + (f"-\\x{{{b:X}}}" if b > a else "") for a, b in ranges) + "]"
+
+
+_UP = _char_class("isupper")  # exact: lower-case Latin Extended letters must not look like capitals
+_LOW = r"[a-z\x{DF}-\x{2AF}\x{3AC}-\x{3CE}\x{430}-\x{45F}\x{1E00}-\x{1EFF}]"  # a superset is enough here
+
+
+def _trigger() -> tuple[str, ...]:
+    strong = (c for c in CUE_PHRASES if c not in WEAK_CUES)  # weak cues only confirm names the lexicon knows
+    cues = "|".join(sorted((regex.escape(c, literal_spaces=True) for c in strong), key=len, reverse=True))
+    verbs = (
+        "said|says|wrote|writes|told|asked|replied|called|emailed|mentioned|confirmed|approved|sagte|schrieb|meinte"
+        "|fragte|fragen|fragt|a dit|a écrit|ha detto|ha scritto|dijo|escribió|zei|schreef|vroeg|powiedzia|napisa"
+        "|sa|sade|skrev|disse|escreveu"
+    )
+    intro = "|".join(INTRO_KEYS)
+    particles = _PARTICLE.replace("st\\.", "st[.]")
+    return (
+        rf"\b(?i:{cues})\b[.,:;!]?(?:[ \t]{{1,3}}|[ \t]*\r?\n[ \t]*(?:\r?\n[ \t]*)?){_UP}",  # cue, then a capital
+        rf"{_UP}{_LOW}+[ ](?:{particles}[ ]){{0,3}}{_UP}{_LOW}",  # two capitalised words (maybe with particles)
+        rf"{_LOW}[,;]?[ ]{_UP}{_LOW}",  # a capital after a lower-case word
+        rf"{_UP}{_LOW}+[ ,]+(?i:{verbs})",  # a capitalised word, then a speech verb
+        rf"(?i:{intro})",  # a self-introduction (lower-case names)
+        rf"(?:^|\n|[.!?][ ])[ \t]*(?:—|–|--?|~)[ \t]*{_UP}",  # a dash signature: "— Zoe"
+        rf"{_UP}{_LOW}+['’]s\b",  # a possessive: "Erik's"
+    )
+
+
+# Characters a capitalised run is made of (letters, spaces, apostrophes, hyphens, initials' dots); any other
+# character ends one, so a window widened to such characters never cuts a run.
+_BREAK_BACK = regex.compile(r"[^\p{L} '’.\-]", regex.REVERSE | regex.VERSION0)
+_BREAK_FORWARD = regex.compile(r"[^\p{L} '’.\-]", regex.VERSION0)
+_REACH = 160  # how far a run can start before a trigger hit (cue + run, or run + speech verb)
+_WIDEN = 200  # how far a window is widened to the next break at most
+
+
+def _windows(text: str, ends: Sequence[int]) -> list[tuple[int, int]]:
+    """Merged [lo, hi) windows around trigger hits, widened to characters that cannot be inside a run."""
+    out: list[tuple[int, int]] = []
+    length = len(text)
+    for end in sorted(ends):
+        lo, hi = max(0, end - _REACH), min(length, end + _REACH)
+        if out and lo <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], hi))
+        else:
+            out.append((lo, hi))
+    widened: list[tuple[int, int]] = []
+    for lo, hi in out:
+        if lo > 0:
+            stop = _BREAK_BACK.search(text, max(0, lo - _WIDEN), lo)
+            lo = stop.end() if stop else max(0, lo - _WIDEN)
+        if hi < length:
+            stop = _BREAK_FORWARD.search(text, hi, min(length, hi + _WIDEN))
+            hi = stop.start() if stop else min(length, hi + _WIDEN)
+        if widened and lo <= widened[-1][1]:
+            widened[-1] = (widened[-1][0], max(widened[-1][1], hi))
+        else:
+            widened.append((lo, hi))
+    return widened
+
+
+class PersonDetector:
+    """Finds person names; see the module docstring for the rules."""
+
+    name = "PERSON"
+    label = "PERSON"
+    priority = 30
+    max_len = 1 << 30
+    # The prefilter (hyperscan): a cue before a capitalised word, two capitalised words in a row, a capitalised
+    # word after a lower-case one (mid-sentence), a speech verb after one, or a self-introduction. Plain prose
+    # whose only capitals start sentences does not fire it.
+    trigger_source = _trigger()
+    trigger_caseless = False
+
+    examples: tuple[Example, ...] = (
+        Example("Hi Anna, thanks for the update.", ("Anna",)),
+        Example("Please forward this to Ingrid Svensson by Friday.", ("Ingrid Svensson",)),
+        Example("Best regards,\nZbigniew Brzęczyszczykiewicz", ("Zbigniew Brzęczyszczykiewicz",)),
+        Example("Dr. Luca van der Berg will call", ("Luca van der Berg",)),
+        Example("my name is anna schmidt and I need help", ("anna schmidt",)),
+        Example("FEEDBACK: The invoice from May 2024 is CONFIRMED. Please check Monday.", ()),
+    )
+
+    def __init__(self) -> None:
+        first, last, common = load()
+        self.first = first
+        self.last = last
+        self.first_folded = frozenset(n.casefold() for n in first)
+        self.last_folded = frozenset(n.casefold() for n in last)
+        self.common = frozenset(w.capitalize() for w in common)
+
+    def _known_first(self, token: str) -> bool:
+        if token in self.first:
+            return True
+        return "-" in token and all(part in self.first for part in token.split("-"))
+
+    def _known_last(self, token: str) -> bool:
+        if token in self.last:
+            return True
+        return "-" in token and any(part in self.last for part in token.split("-"))
+
+    def _cue(self, text: str, start: int) -> str | None:
+        """The cue phrase right before ``start`` (after separators, or at the end of the line above), if any."""
+        window = text[max(0, start - 48) : start]
+        line = window[window.rfind("\n") + 1 :].strip()
+        if line in ("—", "–", "-", "--", "~", "—-"):  # a dash signature: "— Zoe"
+            return "—"
+        before = window.rstrip(_CUE_STRIP)
+        if not before or len(before) == len(window) or window.count("\n", len(before)) > 2:
+            return None
+        words = before.lower().split()[-4:]
+        last = words[-1].strip(_WORD_STRIP).rstrip(".")
+        if last in CUE_PHRASES:
+            best = last
+        elif last not in _CUE_ENDINGS:
+            return None
+        else:
+            best = None
+        for n in range(len(words), 1, -1):
+            phrase = " ".join(words[-n:]).strip(_WORD_STRIP).rstrip(".")
+            if phrase in CUE_PHRASES:
+                return phrase
+        return best
+
+    # The scanner passes every trigger hit (``near``), and only the capitalised runs around them are judged:
+    # a long text costs one hyperscan pass plus a few windows, not a Python step per capitalised word.
+    near = True
+
+    def find(self, text: str, pos: int = 0, near: Sequence[int] | None = None) -> Iterator[Span]:
+        windows = [(pos, len(text))] if near is None else _windows(text, near)
+        for lo, hi in windows:
+            for match in SEQUENCE.finditer(text, lo, hi):
+                span = self._judge(text, match.start(), match.group())
+                if span is not None:
+                    yield span
+        lowered = text.lower()
+        if len(lowered) == len(text) and any(key in lowered for key in INTRO_KEYS):
+            for intro in STRONG_INTRO.finditer(lowered, pos):
+                tokens = intro.group("name").split(" ")
+                kept = 0
+                for token in tokens:
+                    folded = token.casefold()
+                    if folded in self.first_folded or folded in self.last_folded:
+                        kept += 1
+                    else:
+                        break
+                if kept:
+                    start = intro.start("name")
+                    end = start + len(" ".join(tokens[:kept]))
+                    yield Span(start, end, self.label)
+
+    def _is_name(self, token: str) -> bool:
+        return self._known_first(token) or self._known_last(token)
+
+    def _judge(self, text: str, start: int, value: str) -> Span | None:
+        common = self.common
+        if " " not in value:  # one token: the common case (a capitalised word that starts a sentence)
+            if (value in common and not self._is_name(value)) or value.endswith("."):
+                return None
+            if self._known_first(value) and value not in common and len(value) > 2:
+                return Span(start, start + len(value), self.label)
+            cue = self._cue(text, start)
+            end = start + len(value)
+            if cue is not None and (cue not in WEAK_CUES or self._is_name(value)):
+                return Span(start, end, self.label)
+            if (value not in common or self._is_name(value)) and speech_verb_after(text, end):
+                return Span(start, end, self.label)
+            return None
+        tokens = _SPLIT.split(value)
+        cue_in_run = False
+        # Leading greetings and titles ("Bonjour Éric", "Ms Nagy") are cues; leading common words that are
+        # no name ("Thanks", "Die") are not part of the name.
+        while tokens:
+            token = tokens[0]
+            if token.rstrip(".").lower() in CUE_TOKENS and len(tokens) > 1 and not cue_in_run:
+                cue_in_run = True
+            elif cue_in_run and tokens[0].lower() not in SALUTATION_OBJECTS:
+                break  # right after a greeting or title any capitalised word is taken ("Hi Tan")
+            elif not (token in common and not self._is_name(token)) or (len(tokens) == 1 and token.endswith(".")):
+                break
+            start += len(token) + 1
+            tokens = tokens[1:]
+        while len(tokens) > 1 and (
+            not tokens[-1][:1].isupper()
+            or tokens[-1].endswith(".")
+            or (tokens[-1] in common and not self._is_name(tokens[-1]))
+        ):
+            tokens.pop()
+        caps = [t for t in tokens if t[:1].isupper() and not t.endswith(".")]
+        if not caps or all(t in common and not self._is_name(t) for t in caps):
+            return None
+        end = start + len(" ".join(tokens))
+        span = Span(start, end, self.label)
+        if cue_in_run:
+            return span
+        if len(caps) >= 2:
+            if any(self._is_name(t) for t in caps) or not any(t in common for t in caps):
+                return span
+        elif self._known_first(caps[0]) and caps[0] not in common and len(caps[0]) > 2:
+            return span
+        cue = self._cue(text, start)
+        if cue is not None and (cue not in WEAK_CUES or len(caps) > 1 or self._is_name(caps[0])):
+            return span
+        if caps[0] not in common and speech_verb_after(text, end):
+            return span
+        return None
+
+
+DETECTOR = PersonDetector()

@@ -1,0 +1,60 @@
+"""The labelled corpus and the evaluation report."""
+
+from __future__ import annotations
+
+import pytest
+
+from scrubber import evaluation
+from scrubber.corpus import (
+    BENIGN_KINDS,
+    DEFAULT_PATH,
+    HELDOUT_PATH,
+    HELDOUT_SEED,
+    PATTERN_KINDS,
+    SEED,
+    CorpusGenerator,
+    load,
+)
+
+
+@pytest.fixture(scope="module")
+def cases():
+    return load(DEFAULT_PATH)
+
+
+def test_committed_corpus_is_what_the_generator_writes(cases):
+    assert CorpusGenerator(SEED).generate() == cases
+    assert CorpusGenerator(HELDOUT_SEED).generate_heldout() == load(HELDOUT_PATH)
+
+
+def test_corpus_shape(cases):
+    assert len(cases) >= 1000
+    kinds = {p["kind"] for c in cases for p in c["planted"]}
+    assert kinds == set(PATTERN_KINDS) | {"PERSON"}
+    assert {b["kind"] for c in cases for b in c["benign"]} == set(BENIGN_KINDS)
+    assert len({c["locale"] for c in cases}) >= 20
+    for case in cases:
+        for span in case["planted"] + case["benign"]:
+            assert case["text"][span["start"] : span["end"]] == span["value"]
+
+
+def test_report_meets_the_targets_and_prints_every_type(capsys):
+    assert evaluation.main(["--no-speed"]) == 0
+    out = capsys.readouterr().out
+    for kind in (*PATTERN_KINDS, "PERSON"):
+        assert f"  {kind} " in out
+    assert "Benign look-alikes kept" in out and "Held-out names" in out
+
+
+def test_a_missed_target_fails_the_report():
+    report = evaluation.Report()
+    report.kinds["EMAIL"] = evaluation.Tally(total=200, hit=198)
+    report.kinds["PERSON"] = evaluation.Tally(total=10, hit=10)
+    assert report.failures() == ["EMAIL recall 0.9900 < 0.995"]
+
+
+def test_throughput_reports_the_ceilings():
+    from scrubber.text import build_scanner
+
+    figures = evaluation.throughput(["mail anna@example.org", "nothing to see"] * 50, build_scanner(None))
+    assert {"scan_mb_s", "regex_single_mb_s", "hyperscan_single_mb_s"} <= set(figures)
