@@ -136,6 +136,8 @@ def _compile_triggers(parts: tuple[ScanPart, ...]) -> _Triggers | None:
 
 
 _MAX_NEAR = 4096
+CACHED_TEXTS = 4096
+CACHED_TEXT_CHARS = 1024
 
 
 def _char_offsets(data: bytes, ends: list[int]) -> list[int]:
@@ -167,6 +169,9 @@ class TextScanner:
         self._triggers = _compile_triggers(self.parts)
         self._token_hasher = blake3.blake3(key=token_key) if token_key else None
         self._has_url = any(part.label == URL_KIND for part in self.parts)
+        # Short texts recur (system prompts, canned replies): a bounded cache of this pure function
+        # skips rescanning them without changing any result.
+        self._scrub_cached = lru_cache(maxsize=CACHED_TEXTS)(self._scrub_counted)
 
     @property
     def accelerated(self) -> bool:
@@ -214,10 +219,22 @@ class TextScanner:
         return f"<{kind}:{h.hexdigest()[:8]}>"
 
     def scrub(self, text: str, counts: dict[str, int] | None = None) -> str:
+        if len(text) <= CACHED_TEXT_CHARS:
+            out, found = self._scrub_cached(text)
+        else:
+            out, found = self._scrub_counted(text)
+        if counts is not None:
+            for kind, n in found:
+                counts[kind] = counts.get(kind, 0) + n
+        return out
+
+    def _scrub_counted(self, text: str) -> tuple[str, tuple[tuple[str, int], ...]]:
+        """The scrubbed text and the replacements per kind."""
         spans = self.find(text)
         if not spans:
-            return text
-        return self._write(text, spans, counts)
+            return text, ()
+        found: dict[str, int] = {}
+        return self._write(text, spans, found), tuple(found.items())
 
     def _write(self, text: str, spans: Iterable[Span], counts: dict[str, int] | None) -> str:
         pieces: list[str] = []
