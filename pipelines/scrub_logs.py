@@ -175,7 +175,8 @@ def parse_options(argv: Sequence[str]) -> PipelineOptions:
     options = PipelineOptions(argv)
     scrub = options.view_as(ScrubOptions)
     missing = [name for name, value in (("--input", scrub.scrubber_input), ("--output", scrub.scrubber_output),
-                                        ("--quarantine", scrub.scrubber_quarantine), ("--catalogue", scrub.scrubber_catalogue))
+                                        ("--quarantine", scrub.scrubber_quarantine),
+                                        ("--catalogue", scrub.scrubber_catalogue))
                if not value]
     if missing:
         raise UsageError(f"missing {', '.join(missing)}. Example: scrubber run --input 'logs/*.jsonl.gz' "
@@ -217,7 +218,8 @@ def prepare(argv: Sequence[str]) -> Prepared:
     fs_config = FsConfig(s3_endpoint_url=s3.s3_endpoint_url, s3_region=s3.s3_region_name)
 
     if inside(scrub.scrubber_quarantine, scrub.scrubber_output):
-        raise UsageError(f"--quarantine {scrub.scrubber_quarantine} is inside (or equal to) --output {scrub.scrubber_output}; "
+        raise UsageError(f"--quarantine {scrub.scrubber_quarantine} is inside (or equal to) "
+                         f"--output {scrub.scrubber_output}; "
                          "rejected lines must never be in the sandbox. Choose a separate directory.")
     key = load_key(key_file=scrub.key_file, key_env=scrub.key_env, secret=scrub.key_secret)
     catalogue, text = load_catalogue_text(scrub.scrubber_catalogue)
@@ -283,7 +285,8 @@ def build(pipeline: Any, prep: Prepared) -> None:
     )
     scrubbed = read.batches | "Scrub" >> ScrubBatches(scrub_fn)
     sandbox = scrubbed.records | "WriteSandboxShards" >> beam.ParDo(
-        WriteShardsFn("sandbox", prep.fs_config, prep.output_tmp, scrub.scrubber_format, prep.schema, scrub.records_per_shard)
+        WriteShardsFn("sandbox", prep.fs_config, prep.output_tmp, scrub.scrubber_format, prep.schema,
+                      scrub.records_per_shard)
     )
     quarantine = scrubbed[QUARANTINE] | "WriteQuarantineShards" >> beam.ParDo(
         WriteShardsFn("quarantine", prep.fs_config, prep.quarantine_tmp, "jsonl", None, scrub.records_per_shard)
@@ -407,11 +410,13 @@ def run(argv: Sequence[str] | None = None, *, console: Any = None) -> RunResult:
     published: list[tuple[str, list[str]]] = []  # (target, names) put in place so far
     try:
         if accounting.ok:
-            output_info["files"] = commit_shards(fs_config, shards_of(summary, "sandbox"), scrub.scrubber_output, scrub.scrubber_format,
-                                                 schema=prep.schema, replace=bool(scrub.overwrite))
+            output_info["files"] = commit_shards(fs_config, shards_of(summary, "sandbox"), scrub.scrubber_output,
+                                                 scrub.scrubber_format, schema=prep.schema,
+                                                 replace=bool(scrub.overwrite))
             published.append((scrub.scrubber_output, output_info["files"]))
-            quarantine_info["files"] = commit_shards(fs_config, shards_of(summary, "quarantine"), scrub.scrubber_quarantine,
-                                                     "jsonl", replace=bool(scrub.overwrite), write_empty=False)
+            quarantine_info["files"] = commit_shards(fs_config, shards_of(summary, "quarantine"),
+                                                     scrub.scrubber_quarantine, "jsonl",
+                                                     replace=bool(scrub.overwrite), write_empty=False)
             published.append((scrub.scrubber_quarantine, quarantine_info["files"]))
             audit_uri = join_uri(scrub.scrubber_output, AUDIT_NAME)
         else:

@@ -171,7 +171,8 @@ def record(rng: random.Random, index: int) -> dict[str, Any]:
     ts: Any = 1763892902 + index
     shape = rng.random()
     if shape < 0.3:
-        ts = f"2026-11-23T{rng.randrange(24):02d}:{rng.randrange(60):02d}:{rng.randrange(60):02d}.{rng.randrange(1000):03d}Z"
+        hms = f"{rng.randrange(24):02d}:{rng.randrange(60):02d}:{rng.randrange(60):02d}"
+        ts = f"2026-11-23T{hms}.{rng.randrange(1000):03d}Z"
     elif shape < 0.4:
         ts = ts + 0.25
     identifiers = rng.random() < 0.3
@@ -205,7 +206,8 @@ def record(rng: random.Random, index: int) -> dict[str, Any]:
         },
         "geo": {"lat": round(rng.uniform(-60, 70), 6), "lon": round(rng.uniform(-170, 170), 6)},
         "url": f"https://chat.example.com/c/{rng.randrange(10**6)}?utm_source=mail&gclid={rng.getrandbits(40):x}",
-        "cookies": f"_ga=GA1.2.{rng.getrandbits(30)}.{rng.getrandbits(30)}; _gid=GA1.2.{rng.getrandbits(20)}; theme=dark",
+        "cookies": f"_ga=GA1.2.{rng.getrandbits(30)}.{rng.getrandbits(30)}; "
+        f"_gid=GA1.2.{rng.getrandbits(20)}; theme=dark",
         "headers": {"X-Request-Start": str(rng.getrandbits(32)), "X-MSISDN": f"+49151{rng.randrange(10**8):08d}"},
         "trace": {"span": f"{rng.getrandbits(64):x}"},
     }

@@ -122,7 +122,8 @@ def test_s3_sandbox_and_quarantine_buckets(local_run: Path, tmp_path: Path) -> N
 
     quarantined = [info.path for info in fs.get_file_info(pafs.FileSelector("quarantine/nightly", recursive=True))
                    if info.type == pafs.FileType.File]
-    lines = [line for p in quarantined for line in fs.open_input_stream(p, compression=None).read().splitlines() if line]
+    lines = [line for p in quarantined
+             for line in fs.open_input_stream(p, compression=None).read().splitlines() if line]
     def by_file_name(entries: list[bytes]) -> list[dict[str, Any]]:
         decoded = [orjson.loads(e) for e in entries]
         for entry in decoded:
