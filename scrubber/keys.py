@@ -60,7 +60,7 @@ def make_key(material: bytes, *, allow_weak: bool = False, source: str = "key") 
 
 
 def parse_key_text(raw: bytes, *, source: str, allow_weak: bool = False) -> Key:
-    """Decode key text: 64 hex characters (whitespace ignored) or exactly 32 raw bytes."""
+    """Decode key text: 64 hex characters (whitespace ignored) or exactly 32 raw (binary, not text) bytes."""
     stripped = raw.strip()
     if len(stripped) == 2 * KEY_BYTES:
         try:
@@ -68,6 +68,14 @@ def parse_key_text(raw: bytes, *, source: str, allow_weak: bool = False) -> Key:
         except (UnicodeDecodeError, ValueError):
             pass
     if len(raw) == KEY_BYTES:
+        if all(0x20 <= b < 0x7F for b in raw):
+            # 32 random bytes are all printable ASCII with probability ~1e-14: this is text, e.g. a 16-byte
+            # key in hex or a passphrase, with far less than 32 bytes of entropy.
+            raise KeyMaterialError(
+                f"{source}: {KEY_BYTES} characters of text are not a {KEY_BYTES}-byte key (a {KEY_BYTES // 2}-byte "
+                f"key in hex, or a passphrase?). A key is {2 * KEY_BYTES} hex characters. Make one with: "
+                f"python -c \"import secrets; print(secrets.token_hex({KEY_BYTES}))\" > scrubber.key"
+            )
         return make_key(raw, allow_weak=allow_weak, source=source)
     raise KeyMaterialError(
         f"{source}: expected {2 * KEY_BYTES} hex characters or {KEY_BYTES} raw bytes "

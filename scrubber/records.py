@@ -27,7 +27,10 @@ class SourceLine:
 
 
 def decode_line(data: bytes) -> Any:
-    """Parse one JSON line. Raises RecordRejected with reason empty_line, line_too_long or not_json."""
+    """Parse one JSON line. Raises RecordRejected: empty_line, line_too_long, too_deep, invalid_utf8 or not_json.
+
+    too_deep: nested deeper than orjson's limit of 1024 arrays/objects (valid JSON, but no log record is).
+    """
     if data.startswith(BOM):
         data = data[len(BOM) :]
     data = data.rstrip(b"\r\n")
@@ -38,7 +41,13 @@ def decode_line(data: bytes) -> Any:
     try:
         return orjson.loads(data)
     except orjson.JSONDecodeError as exc:
-        reason = "invalid_utf8" if "UTF-8" in str(exc) or "surrogate" in str(exc) else "not_json"
+        message = str(exc)
+        if "UTF-8" in message or "surrogate" in message:
+            reason = "invalid_utf8"
+        elif "depth limit" in message:
+            reason = "too_deep"
+        else:
+            reason = "not_json"
         # orjson's message carries only a position, never the input; keep just the position part.
         position = str(exc).rsplit(":", 1)[-1].strip()
         raise RecordRejected(reason, "", position) from None

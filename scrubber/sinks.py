@@ -4,7 +4,8 @@ A run writes every shard under a temporary directory inside the target, ``.scrub
 (hidden from DuckDB, pandas, polars and pyarrow datasets, which skip names starting with '.'
 or '_'). Only when the whole run has finished are the shards that the run reported renamed into
 place as ``part-00000-of-00003.parquet`` and the temporary directory removed. Shards written by
-retried attempts are never reported, so they are removed with the directory.
+retried attempts are never reported, so they are removed with the directory. A commit that fails
+half-way deletes the parts it had already moved, so no partial set stays visible.
 
 Error messages name the column or reason, never a value.
 """
@@ -58,6 +59,12 @@ class ShardWriter(Protocol):
     def abort(self) -> None: ...
 
 
+def write_error(path: str, exc: BaseException) -> SinkError:
+    """A write failure (disk full, file too large, permission) as a SinkError naming the file, not the data."""
+    reason = (exc.strerror if isinstance(exc, OSError) else None) or str(exc).splitlines()[0][:200]
+    return SinkError(f"cannot write {path}: {type(exc).__name__}: {reason}")
+
+
 def temp_dir(target: str, run_id: str) -> str:
     return join_uri(target, TMP_PREFIX + run_id)
 
@@ -84,11 +91,17 @@ class JsonlShardWriter:
         except (TypeError, orjson.JSONEncodeError) as exc:
             # orjson's messages name the type or limit ("Integer exceeds 64-bit range"), not the value.
             raise SinkError(f"a scrubbed record cannot be written as JSON: {str(exc)[:120]}") from None
-        self._stream.write(data)
+        try:
+            self._stream.write(data)
+        except (OSError, pa.ArrowException) as exc:
+            raise write_error(self.path, exc) from None
         self._rows += len(records)
 
     def close(self) -> ShardInfo:
-        self._stream.close()
+        try:
+            self._stream.close()
+        except (OSError, pa.ArrowException) as exc:
+            raise write_error(self.path, exc) from None
         return ShardInfo(self.path, self._rows)
 
     def abort(self) -> None:
@@ -121,14 +134,20 @@ class ParquetShardWriter:
         if not self._buffer:
             return
         table = to_table(self._buffer, self.schema)
-        self._writer.write_table(table, row_group_size=len(self._buffer))
+        try:
+            self._writer.write_table(table, row_group_size=len(self._buffer))
+        except (OSError, pa.ArrowException) as exc:
+            raise write_error(self.path, exc) from None
         self._rows += len(self._buffer)
         self._buffer = []
 
     def close(self) -> ShardInfo:
         self._flush()
-        self._writer.close()
-        self._stream.close()
+        try:
+            self._writer.close()
+            self._stream.close()
+        except (OSError, pa.ArrowException) as exc:
+            raise write_error(self.path, exc) from None
         return ShardInfo(self.path, self._rows)
 
     def abort(self) -> None:
@@ -177,14 +196,14 @@ def make_dirs(fs_config: FsConfig, uri: str) -> None:
 
 
 def existing_outputs(fs_config: FsConfig, target: str) -> list[str]:
-    """Files of an earlier run in ``target``: shards, the audit and earlier temporary directories."""
+    """Files of an earlier run in ``target``: shards and the audit (temporary directories are not outputs)."""
     fs, path = fs_config.resolve(target)
     try:
         info = fs.get_file_info(path)
         if info.type == pafs.FileType.NotFound:
             return []
         if info.type != pafs.FileType.Directory:
-            return [target]
+            raise SinkError(f"cannot create directory {target}: it exists and is not a directory")
         infos = fs.get_file_info(pafs.FileSelector(path, recursive=False))
     except (OSError, pa.ArrowException) as exc:
         raise SinkError(f"cannot list {target}: {type(exc).__name__}") from None
@@ -232,11 +251,41 @@ def commit_shards(
         name = shard_name(index, len(kept), fmt)
         _, source_path = fs_config.resolve(shard.path)
         try:
-            fs.move(source_path, f"{target_path}/{name}")
+            _move(fs, source_path, f"{target_path}/{name}")
         except (OSError, pa.ArrowException) as exc:
+            unpublish(fs_config, target, names)  # no partial set of parts stays visible
             raise SinkError(f"cannot move a shard into {target}: {type(exc).__name__}: {str(exc)[:200]}") from None
         names.append(name)
     return names
+
+
+def _move(fs: pafs.FileSystem, source: str, destination: str) -> None:
+    fs.move(source, destination)
+
+
+def unpublish(fs_config: FsConfig, target: str, names: Sequence[str]) -> list[str]:
+    """Best effort: delete files a failed commit already put in ``target``; returns the ones that stayed."""
+    fs, target_path = fs_config.resolve(target)
+    left = []
+    for name in names:
+        try:
+            fs.delete_file(f"{target_path}/{name}")
+        except FileNotFoundError:
+            pass
+        except (OSError, pa.ArrowException):
+            left.append(name)
+    return left
+
+
+def stale_temp_dirs(fs_config: FsConfig, target: str) -> list[str]:
+    """Temporary directories (``.scrubber-tmp-*``) in ``target``, e.g. left by a run that was killed."""
+    fs, path = fs_config.resolve(target)
+    try:
+        infos = fs.get_file_info(pafs.FileSelector(path, recursive=False, allow_not_found=True))
+    except (OSError, pa.ArrowException) as exc:
+        raise SinkError(f"cannot list {target}: {type(exc).__name__}") from None
+    return sorted(join_uri(target, i.base_name) for i in infos
+                  if i.type == pafs.FileType.Directory and i.base_name.startswith(TMP_PREFIX))
 
 
 def _delete(fs: pafs.FileSystem, path: str) -> None:
