@@ -15,6 +15,7 @@ slower. Nothing depends on earlier texts: the output is a function of the text a
 from __future__ import annotations
 
 import ipaddress
+import re
 import threading
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -136,6 +137,25 @@ def _compile_triggers(parts: tuple[ScanPart, ...]) -> _Triggers | None:
 
 
 _MAX_NEAR = 4096
+
+# Characters that change how an identifier looks without changing what it is: invisible format
+# characters (dropped) and compatibility forms such as full-width letters and digits (NFKC-folded).
+_INVISIBLE = "\u00ad\u180e\u200b\u200c\u200d\u2060\u2061\u2062\u2063\u2064\ufeff"
+_HIDING = re.compile(f"[{_INVISIBLE}\uff01-\uff5e\u2024\u2027\u2212\u2010-\u2015]")
+
+
+def fold_hiding(text: str) -> tuple[str, list[int]]:
+    """``text`` with invisible characters removed and each other character NFKC-folded, and for every
+    character of the result the index of the character of ``text`` it came from."""
+    pieces: list[str] = []
+    origin: list[int] = []
+    for index, char in enumerate(text):
+        if char in _INVISIBLE:
+            continue
+        folded = unicodedata.normalize("NFKC", char) if not char.isascii() else char
+        pieces.append(folded)
+        origin.extend([index] * len(folded))
+    return "".join(pieces), origin
 CACHED_TEXTS = 4096
 CACHED_TEXT_CHARS = 1024
 
@@ -201,6 +221,18 @@ class TextScanner:
         return out
 
     def find(self, text: str) -> list[Span]:
+        """Spans in ``text``. Text with hiding characters (zero-width, soft hyphen, full-width forms) is
+        scanned in a folded copy and the spans are mapped back, so such spellings cannot hide an identifier."""
+        if not text.isascii() and _HIDING.search(text):
+            folded, origin = fold_hiding(text)
+            return [
+                Span(origin[s.start], origin[s.end - 1] + 1, s.kind)
+                for s in self._find(folded)
+                if s.end > s.start
+            ]
+        return self._find(text)
+
+    def _find(self, text: str) -> list[Span]:
         spans: list[Span] = []
         for part, pos, ends in self.candidates(text):
             if ends is not None and isinstance(part, PersonDetector):

@@ -549,8 +549,7 @@ CASES: list[Case] = [
     lines_case("fullwidth_identifiers_in_text", "full-width e-mail and card digits in free text", [
         ('{"ts": @TS@, "prompt": "mail ｆｗ．ｕｓｅｒ＠ｅｘａｍｐｌｅ．ｏｒｇ"}', Out({"prompt": "mail <EMAIL>"})),
         ('{"ts": @TS@, "prompt": "card ５５５５ ５５５５ ５５５５ ４４４４"}', Out({"prompt": "card <CARD>"})),
-    ], planted=["fw.user@example.org", "5555 5555 5555 4444"],
-       xfail="detectors: free text is not NFKC-normalised before scanning (owner: scrubber/text.py)"),
+    ], planted=["fw.user@example.org", "5555 5555 5555 4444"]),
     lines_case("zero_width_in_identifiers", "zero-width characters (ZWSP, ZWJ, word joiner, soft hyphen) inside "
                "e-mails, card numbers and IBANs in free text", [
         ('{"ts": @TS@, "prompt": "mail zw.user' + ZW + '@example.org"}', Out({"prompt": "mail <EMAIL>"})),
@@ -561,9 +560,7 @@ CASES: list[Case] = [
         ('{"ts": @TS@, "prompt": "iban ES91\u200d2100\u200d0418\u200d4502\u200d0005\u200d1332"}',
          Out({"prompt": "iban <IBAN>"})),
     ], planted=["zw.user@example.org", "zw.other@example.org", "4242424242424242", "5105105105105100",
-                "ES9121000418450200051332"],
-       xfail="detectors: zero-width and format characters inside identifiers are not removed before scanning "
-             "(owner: scrubber/text.py)"),
+                "ES9121000418450200051332"]),
     lines_case("split_across_elements", "identifiers split across array elements, and arrays where a string is "
                "expected", [
         (js({"ts": "@TS@", "prompt": ["my card is", SPLIT_CARD]}), Q("invalid_expected_string_not_list", "prompt")),

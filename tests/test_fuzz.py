@@ -266,13 +266,24 @@ def test_the_generators_make_valid_identifiers() -> None:
 
 # --- gaps found by fuzzing, for their owners (strict xfail: they fail until fixed) --------------
 
-DETECTOR_GAPS = [
+HIDDEN_SPELLINGS = [
     ("zero_width_email", "write to zw.user\u200b@example.org today", "zw.user@example.org"),
     ("soft_hyphen_email", "write to zw.other@exa\u00admple.org today", "zw.other@example.org"),
     ("zero_width_card", "card 4242\u200b4242\u200b4242\u200b4242 please", "4242424242424242"),
     ("word_joiner_iban", "iban ES91\u20602100\u20600418\u20604502\u20600005\u20601332 ok", "ES9121000418450200051332"),
     ("fullwidth_email", "mail ｆｗ．ｕｓｅｒ＠ｅｘａｍｐｌｅ．ｏｒｇ now", "fw.user@example.org"),
     ("fullwidth_card", "card ５５５５ ５５５５ ５５５５ ４４４４ now", "5555555555554444"),
+]
+
+
+@pytest.mark.parametrize(("text", "planted"), [pytest.param(t, p, id=i) for i, t, p in HIDDEN_SPELLINGS])
+def test_hidden_spellings_are_folded_before_scanning(text: str, planted: str) -> None:
+    out = SCRUBBER.scrub_text(text)
+    assert not leaked(planted, out)
+    assert out.split()[0] == text.split()[0] and out.split()[-1] == text.split()[-1]  # the rest is untouched
+
+
+DETECTOR_GAPS = [
     ("card_then_number", "card 4111 1111 1111 1111 2 times", "4111111111111111"),
     ("number_then_card", "call 0171 4111 1111 1111 1111 thanks", "4111111111111111"),
     ("plain_card_then_number", "pay 4111111111111111 12 27", "4111111111111111"),
@@ -287,15 +298,12 @@ def test_detector_gap(text: str, planted: str) -> None:
     assert not leaked(planted, SCRUBBER.scrub_text(text))
 
 
-@pytest.mark.xfail(strict=True, reason="catalogue: `model` is kept when it matches its pattern; digit strings and "
-                                       "IBANs do. Decide: scan kept strings, or a stricter pattern")
 @pytest.mark.parametrize("value", ["4111111111111111", "DE89370400440532013000"])
-def test_identifier_shaped_model_names(value: str) -> None:
-    try:
-        out = SCRUBBER.scrub({"model": value})
-    except RecordRejected:
-        return
-    assert value not in orjson.dumps(out).decode()
+def test_identifier_shaped_model_names_are_rejected(value: str) -> None:
+    """`model` is kept only if it matches its pattern and no detector finds an identifier in it."""
+    with pytest.raises(RecordRejected, match="invalid_identifier_in_value at model"):
+        SCRUBBER.scrub({"model": value})
+    assert SCRUBBER.scrub({"model": "ft:llama-2-7b:acme:2026-11"}) == {"model": "ft:llama-2-7b:acme:2026-11"}
 
 
 def test_an_identifier_split_across_messages_is_not_joined() -> None:

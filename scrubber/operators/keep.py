@@ -15,6 +15,7 @@ class KeepRule(RuleBase):
     max_length: int = 256
     pattern: str | None = None
     values: list[str] | None = None
+    reject_identifiers: bool = False  # run the text detectors on the value; any finding makes it invalid
 
     output_type: ClassVar[str] = "string"
 
@@ -33,6 +34,7 @@ def build(rule: KeepRule, ctx: BuildContext) -> Transform:
 
     if rule.type == "string":
         fullmatch = compiled.fullmatch if compiled is not None else None
+        find = ctx.scanner_factory(None, False).find if rule.reject_identifiers else None
 
         def keep_string(value: Any, scope: RecordScope) -> Any:
             if type(value) is not str:
@@ -43,6 +45,8 @@ def build(rule: KeepRule, ctx: BuildContext) -> Transform:
                 raise Invalid("pattern_mismatch")
             if allowed is not None and value not in allowed:
                 raise Invalid("value_not_allowed")
+            if find is not None and find(value):
+                raise Invalid("identifier_in_value")
             return value
 
         return keep_string
