@@ -47,22 +47,35 @@ def texts_of(record: dict[str, Any]) -> Iterable[str]:
             yield record[name]
 
 
+# Peak RSS is kept across fork and exec, so a child forked from this (large) process would report
+# our size. A small wrapper process starts the command and reports the command's own peak.
+_MEASURE = """
+import os, subprocess, sys
+child = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL)
+_, status, usage = os.wait4(child.pid, 0)
+print(usage.ru_maxrss)
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
 def run_child(argv: list[str], env: dict[str, str]) -> tuple[float, int, int, str]:
-    """Wall seconds, exit code, peak RSS in KiB of one child process, and its stderr tail."""
+    """Wall seconds, exit code, peak RSS in KiB of one command, and its stderr tail."""
     start = time.perf_counter()
     with tempfile.TemporaryFile() as err:
-        process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=err, env=env)
-        _, status, usage = os.wait4(process.pid, 0)
+        done = subprocess.run([sys.executable, "-c", _MEASURE, *argv], stdout=subprocess.PIPE, stderr=err,
+                              env=env, check=False)
         seconds = time.perf_counter() - start
         err.seek(0)
         tail = err.read().decode(errors="replace")[-2000:]
-    return seconds, os.waitstatus_to_exitcode(status), usage.ru_maxrss, tail
+    peak = int(done.stdout.strip() or 0)
+    return seconds, done.returncode, peak, tail
 
 
 def scrubber_run(corpus: Path, out: Path, key_file: Path) -> list[str]:
-    exe = Path(sys.executable).with_name("scrubber")
     return [
-        str(exe),
+        sys.executable,
+        "-m",
+        "scrubber.cli",
         "run",
         "--input",
         str(corpus),
@@ -74,7 +87,7 @@ def scrubber_run(corpus: Path, out: Path, key_file: Path) -> list[str]:
         "pseudonymous",
         "--key-file",
         str(key_file),
-        "--no-progress",
+        "--quiet",
     ]
 
 
