@@ -33,7 +33,7 @@ SUMMARY_NAME = "_run_summary.json"
 FORMATS = ("parquet", "jsonl")
 EXTENSIONS = {"parquet": ".parquet", "jsonl": ".jsonl"}
 PART_RE = re.compile(r"^part-\d{5}-of-\d{5}\.(parquet|jsonl)$")
-ROW_GROUP_ROWS = 50_000
+ROW_GROUP_ROWS = 10_000  # rows buffered per open shard: bounds memory whatever the input size
 PARQUET_COMPRESSION = "zstd"
 
 
