@@ -49,7 +49,16 @@ from pipelines.transforms import (
 from scrubber.audit import Accounting, build_manifest, check_accounting, shards_of, summary_table
 from scrubber.catalogue import LoadedCatalogue, parse_catalogue, resolve
 from scrubber.core import Scrubber
-from scrubber.errors import CatalogueError, KeyMaterialError, ScrubberError
+from scrubber.errors import (
+    EXIT_FINDINGS,
+    EXIT_IO,
+    EXIT_OK,
+    EXIT_USAGE,
+    CatalogueError,
+    ScrubberError,
+    UsageError,
+    exit_code_for,
+)
 from scrubber.keys import Key, load_key
 from scrubber.schema import arrow_schema
 from scrubber.sinks import (
@@ -69,7 +78,6 @@ from scrubber.sinks import (
 from scrubber.sources import FsConfig, InputFile, SourceError, expand_inputs, join_uri
 
 beam: Any = apache_beam  # Beam ships no type hints; keep mypy strict for the rest of the module
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_IO = 0, 1, 2, 3
 DEFAULT_RUNNER = "FnApiRunner"
 FN_API_RUNNER = "apache_beam.runners.portability.fn_api_runner.FnApiRunner"
 _LOG = logging.getLogger("scrubber.run")
@@ -113,10 +121,6 @@ JSON lines: {"source", "line", "reason", "field", "raw" | "raw_blake3"}.
 
 exit codes: 0 ok; 1 in != out + quarantined (nothing published); 2 bad usage, catalogue or key;
 3 input/output failure"""
-
-
-class UsageError(ScrubberError):
-    """Bad command line: exit 2."""
 
 
 @dataclass
@@ -498,15 +502,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         result = run(argv)
     except SystemExit as exc:  # argparse reports a malformed option value this way
         return int(exc.code) if isinstance(exc.code, int) else EXIT_USAGE
-    except (UsageError, CatalogueError, KeyMaterialError) as exc:
+    except (ScrubberError, OSError) as exc:
         print(f"scrubber run: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except (SourceError, SinkError, OSError) as exc:
-        print(f"scrubber run: {exc}", file=sys.stderr)
-        return EXIT_IO
-    except ScrubberError as exc:
-        print(f"scrubber run: {exc}", file=sys.stderr)
-        return EXIT_IO
+        return exit_code_for(exc)
     except PipelineFailed as exc:
         print(f"scrubber run: the pipeline failed: {exc}", file=sys.stderr)
         return EXIT_IO

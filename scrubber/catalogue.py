@@ -229,6 +229,3 @@ def load_catalogue(name_or_path: str | os.PathLike[str]) -> LoadedCatalogue:
         raise CatalogueError(f"cannot read catalogue {path}: {exc}") from None
     return parse_catalogue(text, str(path))
 
-
-def rule_label(rule: RuleBase) -> str:
-    return f"{rule.field}:{getattr(rule, 'op', '?')}"

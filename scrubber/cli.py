@@ -14,9 +14,7 @@ from pathlib import Path
 
 import orjson
 
-from scrubber.errors import CatalogueError, KeyMaterialError, ScrubberError
-
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_IO = 0, 1, 2, 3
+from scrubber.errors import EXIT_IO, EXIT_OK, EXIT_USAGE, CatalogueError, ScrubberError, exit_code_for
 
 _EPILOG = """\
 commands:
@@ -196,12 +194,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.print_help()
             return EXIT_USAGE
         return int(args.func(args))
-    except (CatalogueError, KeyMaterialError) as exc:
-        print(f"scrubber: {exc}", file=sys.stderr)
-        return EXIT_USAGE
     except ScrubberError as exc:
         print(f"scrubber: {exc}", file=sys.stderr)
-        return EXIT_IO
+        return exit_code_for(exc)
     except OSError as exc:
         print(f"scrubber: {exc.strerror or exc}: {exc.filename or ''}", file=sys.stderr)
         return EXIT_IO

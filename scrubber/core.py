@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
 from typing import Any
 
 from scrubber.catalogue import LoadedCatalogue, load_catalogue
@@ -59,14 +58,6 @@ class Scrubber:
             raise RecordRejected("too_deep", "", "nesting deeper than the interpreter allows") from None
         self.stats.records_out += 1
         return out
-
-    def scrub_many(self, records: Iterable[Any]) -> Iterator[dict[str, Any] | RecordRejected]:
-        """Scrub a batch; each item is the scrubbed record or the RecordRejected it raised."""
-        for record in records:
-            try:
-                yield self.scrub(record)
-            except RecordRejected as exc:
-                yield exc
 
     def scrub_text(self, text: str) -> str:
         """Free text with every detected identifier replaced by a typed placeholder."""

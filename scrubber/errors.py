@@ -29,3 +29,16 @@ class CatalogueError(ScrubberError):
 
 class KeyMaterialError(ScrubberError):
     """The pseudonymisation key is missing, unreadable or too weak. Never carries key bytes."""
+
+
+class UsageError(ScrubberError):
+    """A bad command line."""
+
+
+# Exit codes of every scrubber command (stable, for scripts).
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_IO = 0, 1, 2, 3
+
+
+def exit_code_for(exc: BaseException) -> int:
+    """2 for bad usage, catalogue or key; 3 for input/output and every other failure."""
+    return EXIT_USAGE if isinstance(exc, (UsageError, CatalogueError, KeyMaterialError)) else EXIT_IO

@@ -32,16 +32,23 @@ import pyarrow.parquet as pq
 
 from scrubber.catalogue import LoadedCatalogue, load_catalogue, resolve
 from scrubber.core import Scrubber
-from scrubber.errors import CatalogueError, KeyMaterialError, RecordRejected, ScrubberError
+from scrubber.errors import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    EXIT_USAGE,
+    CatalogueError,
+    RecordRejected,
+    ScrubberError,
+    exit_code_for,
+)
 from scrubber.keys import make_key
 from scrubber.operators import Invalid, RecordScope
 from scrubber.plan import Leaf, ListNode, MapNode, Node
 from scrubber.records import decode_line
 from scrubber.sinks import AUDIT_NAME, SinkError, read_json
-from scrubber.sources import FsConfig, ReadProblem, SourceError, expand_inputs, join_uri, read_source, sniff
+from scrubber.sources import FsConfig, ReadProblem, expand_inputs, join_uri, read_source, sniff
 from scrubber.text import TextScanner, build_scanner
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_IO = 0, 1, 2, 3
 _PY_TYPES: dict[str, tuple[type, ...]] = {"string": (str,), "int64": (int,), "double": (float, int), "bool": (bool,)}
 _ARROW_TYPES = {"string": pa.string(), "int64": pa.int64(), "double": pa.float64(), "bool": pa.bool_()}
 
@@ -337,15 +344,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exc.code) if isinstance(exc.code, int) else EXIT_USAGE
     try:
         n_files, findings, records = run(args)
-    except (CatalogueError, KeyMaterialError) as exc:
+    except (ScrubberError, OSError) as exc:
         print(f"scrubber verify: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except (SourceError, SinkError, OSError) as exc:
-        print(f"scrubber verify: {exc}", file=sys.stderr)
-        return EXIT_IO
-    except ScrubberError as exc:
-        print(f"scrubber verify: {exc}", file=sys.stderr)
-        return EXIT_IO
+        return exit_code_for(exc)
     if not findings:
         print(f"scrubber verify: {args.uri}: {n_files} files, {records:,} records, no findings")
         return EXIT_OK
