@@ -85,7 +85,11 @@ def normalize_value(kind: str, value: str) -> str:
 
 
 class _Triggers:
-    """One hyperscan database with every part's trigger; ``fired`` maps part index -> first end offset."""
+    """One hyperscan database with every part's trigger; ``fired`` maps part index -> first end offset.
+
+    A part may name one of its triggers as a ``gate_trigger`` (PERSON's self-introduction keys): that trigger
+    reports under its own id, so the scanner can tell the part whether it fired and skip a pass if not.
+    """
 
     def __init__(self, parts: Sequence[ScanPart]) -> None:
         assert hyperscan is not None
@@ -95,35 +99,48 @@ class _Triggers:
         expressions: list[bytes] = []
         ids: list[int] = []
         flags: list[int] = []
+        count = len(parts)
         self.near = frozenset(i for i, part in enumerate(parts) if getattr(part, "near", False))
         for index, part in enumerate(parts):
             sources = part.trigger_source
+            gate = getattr(part, "gate_trigger", None)
             single = 0 if index in self.near else hyperscan.HS_FLAG_SINGLEMATCH
-            for source in (sources,) if isinstance(sources, str) else sources:
+            for position, source in enumerate((sources,) if isinstance(sources, str) else sources):
                 expressions.append(source.encode("utf-8"))
-                ids.append(index)
+                ids.append(index + count if position == gate else index)
                 flags.append(flags_base | single | (hyperscan.HS_FLAG_CASELESS if part.trigger_caseless else 0))
         self.database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
         self.database.compile(expressions=expressions, ids=ids, elements=len(expressions), flags=flags)
+        self.count = count
         self._local = threading.local()
 
-    def fired(self, data: bytes) -> tuple[dict[int, int], dict[int, list[int]]]:
-        """(part -> first hit end, near part -> every hit end), as byte offsets."""
+    def fired(self, data: bytes) -> _ScanState:
+        """(part -> first hit end, near part -> every hit end, parts whose gate trigger fired), in bytes."""
         scratch = getattr(self._local, "scratch", None)
         if scratch is None:
             scratch = self._local.scratch = hyperscan.Scratch(self.database)
-        first: dict[int, int] = {}
-        every: dict[int, list[int]] = {}
-        near = self.near
+        state: _ScanState = ({}, {}, set(), self.near, self.count)
+        self.database.scan(data, match_event_handler=_on_match, context=state, scratch=scratch)
+        return state
 
-        def on_match(ident: int, start: int, end: int, flags: int, context: Any) -> None:
-            if ident in near:
-                every.setdefault(ident, []).append(end)
-            if ident not in first or end < first[ident]:  # a part with several triggers: the earliest end
-                first[ident] = end
 
-        self.database.scan(data, match_event_handler=on_match, scratch=scratch)
-        return first, every
+_ScanState = tuple[dict[int, int], dict[int, list[int]], set[int], frozenset[int], int]
+
+
+def _on_match(ident: int, start: int, end: int, flags: int, state: _ScanState) -> None:
+    """hyperscan's callback: one module-level function; the per-scan state travels in ``context``."""
+    first, every, gated, near, count = state
+    if ident >= count:
+        ident -= count
+        gated.add(ident)
+    if ident in near:
+        hits = every.get(ident)
+        if hits is None:
+            every[ident] = [end]
+        else:
+            hits.append(end)
+    if end < first.get(ident, end + 1):  # a part with several triggers: the earliest end
+        first[ident] = end
 
 
 @lru_cache(maxsize=32)
@@ -198,16 +215,17 @@ class TextScanner:
         """True if the single hyperscan pass is in use (False: every detector makes its own pass)."""
         return self._triggers is not None
 
-    def candidates(self, text: str) -> list[tuple[ScanPart, int, list[int] | None]]:
-        """(part, position to start its search, hit ends for ``near`` parts) for every part whose trigger fired."""
+    def candidates(self, text: str) -> list[tuple[ScanPart, int, list[int] | None, bool]]:
+        """For every part whose trigger fired: (part, position to start its search, hit ends for ``near``
+        parts, whether its gate trigger fired)."""
         if self._triggers is None:
-            return [(part, 0, None) for part in self.parts]
+            return [(part, 0, None, True) for part in self.parts]
         data = text.encode("utf-8", "replace")
-        first, every = self._triggers.fired(data)
+        first, every, gated, _, _ = self._triggers.fired(data)
         if not first:
             return []
         ascii_only = len(data) == len(text)
-        out: list[tuple[ScanPart, int, list[int] | None]] = []
+        out: list[tuple[ScanPart, int, list[int] | None, bool]] = []
         for index in sorted(first):
             part = self.parts[index]
             end = first[index]
@@ -217,7 +235,7 @@ class TextScanner:
                 ends = _char_offsets(data, ends) if ends is not None else None
             if ends is not None and len(ends) > _MAX_NEAR:
                 ends = None  # so many hits that one full pass is cheaper
-            out.append((part, max(0, end - part.max_len), ends))
+            out.append((part, max(0, end - part.max_len), ends, index in gated))
         return out
 
     def find(self, text: str) -> list[Span]:
@@ -234,9 +252,9 @@ class TextScanner:
 
     def _find(self, text: str) -> list[Span]:
         spans: list[Span] = []
-        for part, pos, ends in self.candidates(text):
+        for part, pos, ends, gated in self.candidates(text):
             if ends is not None and isinstance(part, PersonDetector):
-                spans.extend(part.find(text, 0, near=ends))
+                spans.extend(part.find(text, 0, near=ends, intro=gated))
             else:
                 spans.extend(part.find(text, pos))
         for detector in self.extra:

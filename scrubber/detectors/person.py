@@ -197,6 +197,21 @@ _UP = _char_class("isupper")  # exact: lower-case Latin Extended letters must no
 _LOW = r"[a-z\x{DF}-\x{2AF}\x{3AC}-\x{3CE}\x{430}-\x{45F}\x{1E00}-\x{1EFF}]"  # a superset is enough here
 
 
+def _any_case(key: str) -> str:
+    """``key`` for a caseless hyperscan pattern: without UCP, (?i) folds only ASCII, so each other letter
+    becomes a class of its one-character case forms (É for é, ẞ for ß)."""
+    out = []
+    for char in key:
+        capital = "\u1e9e" if char == "\u00df" else char.upper()  # ß upper-cases to SS; its capital is ẞ
+        forms = sorted({f for f in (char, capital, char.lower(), char.title()) if len(f) == 1})
+        out.append(f"[{''.join(forms)}]" if not char.isascii() and len(forms) > 1 else regex.escape(char))
+    return "".join(out)
+
+
+# Fires when the text may hold a self-introduction key (any case): the scanner skips the intro pass if not.
+INTRO_TRIGGER = "(?i:" + "|".join(_any_case(key) for key in INTRO_KEYS) + ")"
+
+
 def _trigger() -> tuple[str, ...]:
     strong = (c for c in CUE_PHRASES if c not in WEAK_CUES)  # weak cues only confirm names the lexicon knows
     cues = "|".join(sorted((regex.escape(c, literal_spaces=True) for c in strong), key=len, reverse=True))
@@ -205,14 +220,13 @@ def _trigger() -> tuple[str, ...]:
         "|fragte|fragen|fragt|a dit|a écrit|ha detto|ha scritto|dijo|escribió|zei|schreef|vroeg|powiedzia|napisa"
         "|sa|sade|skrev|disse|escreveu"
     )
-    intro = "|".join(INTRO_KEYS)
     particles = _PARTICLE.replace("st\\.", "st[.]")
     return (
         rf"\b(?i:{cues})\b[.,:;!]?(?:[ \t]{{1,3}}|[ \t]*\r?\n[ \t]*(?:\r?\n[ \t]*)?){_UP}",  # cue, then a capital
         rf"{_UP}{_LOW}+[ ](?:{particles}[ ]){{0,3}}{_UP}{_LOW}",  # two capitalised words (maybe with particles)
         rf"{_LOW}[,;]?[ ]{_UP}{_LOW}",  # a capital after a lower-case word
         rf"{_UP}{_LOW}+[ ,]+(?i:{verbs})",  # a capitalised word, then a speech verb
-        rf"(?i:{intro})",  # a self-introduction (lower-case names)
+        INTRO_TRIGGER,  # a self-introduction (lower-case names)
         rf"(?:^|\n|[.!?][ ])[ \t]*(?:—|–|--?|~)[ \t]*{_UP}",  # a dash signature: "— Zoe"
         rf"{_UP}{_LOW}+['’]s\b",  # a possessive: "Erik's"
     )
@@ -263,6 +277,7 @@ class PersonDetector:
     # whose only capitals start sentences does not fire it.
     trigger_source = _trigger()
     trigger_caseless = False
+    gate_trigger = trigger_source.index(INTRO_TRIGGER)
 
     examples: tuple[Example, ...] = (
         Example("Hi Anna, thanks for the update.", ("Anna",)),
@@ -318,17 +333,21 @@ class PersonDetector:
     # a long text costs one hyperscan pass plus a few windows, not a Python step per capitalised word.
     near = True
 
-    def find(self, text: str, pos: int = 0, near: Sequence[int] | None = None) -> Iterator[Span]:
+    def find(self, text: str, pos: int = 0, near: Sequence[int] | None = None, intro: bool = True) -> Iterator[Span]:
+        """Names in ``text``: the capitalised runs around the ``near`` hits (all runs from ``pos`` without),
+        then, unless the scanner found no self-introduction key (``intro`` False), lower-case introduced names."""
         windows = [(pos, len(text))] if near is None else _windows(text, near)
         for lo, hi in windows:
             for match in SEQUENCE.finditer(text, lo, hi):
                 span = self._judge(text, match.start(), match.group())
                 if span is not None:
                     yield span
+        if not intro:
+            return
         lowered = text.lower()
         if len(lowered) == len(text) and any(key in lowered for key in INTRO_KEYS):
-            for intro in STRONG_INTRO.finditer(lowered, pos):
-                tokens = intro.group("name").split(" ")
+            for match in STRONG_INTRO.finditer(lowered, pos):
+                tokens = match.group("name").split(" ")
                 kept = 0
                 for token in tokens:
                     folded = token.casefold()
@@ -337,7 +356,7 @@ class PersonDetector:
                     else:
                         break
                 if kept:
-                    start = intro.start("name")
+                    start = match.start("name")
                     end = start + len(" ".join(tokens[:kept]))
                     yield Span(start, end, self.label)
 

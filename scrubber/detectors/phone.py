@@ -102,6 +102,8 @@ def _groups(text: str) -> tuple[int, ...]:
 @lru_cache(maxsize=4096)
 def _national_match(candidate: str, with_context: bool) -> bool:
     groups = _groups(candidate.replace("(0)", ""))
+    if not with_context and len(groups) < 2:  # one run of digits: only a phone word makes it a number
+        return False
     for region in REGIONS:
         try:
             number = phonenumbers.parse(candidate, region)
@@ -112,7 +114,7 @@ def _national_match(candidate: str, with_context: bool) -> bool:
         if with_context:
             return True
         formatted = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
-        if len(groups) >= 2 and _groups(formatted.replace("(0)", "")) == groups:
+        if _groups(formatted.replace("(0)", "")) == groups:
             return True
     return False
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any, ClassVar, Literal
 
 import regex
@@ -26,6 +28,18 @@ class KeepRule(RuleBase):
 _PY_TYPES: dict[str, tuple[type, ...]] = {"string": (str,), "int": (int,), "float": (float, int), "bool": (bool,)}
 
 
+def _identifier_check(ctx: BuildContext) -> Callable[[str], bool]:
+    """True if the detectors find anything in a value. Kept values such as model names repeat on every
+    record, so a bounded cache of this pure function saves the scan."""
+    find = ctx.scanner_factory(None, False).find
+
+    @functools.lru_cache(maxsize=4096)
+    def has_identifier(value: str) -> bool:
+        return bool(find(value))
+
+    return has_identifier
+
+
 def build(rule: KeepRule, ctx: BuildContext) -> Transform:
     wanted = _PY_TYPES[rule.type]
     compiled = regex.compile(rule.pattern) if rule.pattern else None
@@ -34,7 +48,7 @@ def build(rule: KeepRule, ctx: BuildContext) -> Transform:
 
     if rule.type == "string":
         fullmatch = compiled.fullmatch if compiled is not None else None
-        find = ctx.scanner_factory(None, False).find if rule.reject_identifiers else None
+        has_identifier = _identifier_check(ctx) if rule.reject_identifiers else None
 
         def keep_string(value: Any, scope: RecordScope) -> Any:
             if type(value) is not str:
@@ -45,7 +59,7 @@ def build(rule: KeepRule, ctx: BuildContext) -> Transform:
                 raise Invalid("pattern_mismatch")
             if allowed is not None and value not in allowed:
                 raise Invalid("value_not_allowed")
-            if find is not None and find(value):
+            if has_identifier is not None and has_identifier(value):
                 raise Invalid("identifier_in_value")
             return value
 

@@ -7,9 +7,9 @@ IPv4-mapped IPv6 (treated as IPv4) and, with ``multiple``, X-Forwarded-For lists
 from __future__ import annotations
 
 import ipaddress
+import re
 from typing import Any, Literal
 
-import regex
 from pydantic import Field
 
 from scrubber.operators.base import BuildContext, Invalid, Operator, RecordScope, RuleBase, Transform, is_ascii_digits
@@ -43,12 +43,13 @@ def _strip_port_and_zone(text: str) -> str:
 
 
 _OCTET = r"(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
-_DOTTED_QUAD = regex.compile(
+# The stdlib engine: about 3x faster than ``regex`` on this simple pattern, which runs once per record.
+_DOTTED_QUAD = re.compile(
     rf"""
     {_OCTET}\.{_OCTET}\.{_OCTET}\.{_OCTET}   # canonical dotted quad: no leading zeros, each <= 255
     (?::[0-9]{{1,5}})?                       # optional port
     """,
-    regex.VERBOSE,
+    re.VERBOSE | re.ASCII,
 )
 
 
