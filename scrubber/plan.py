@@ -59,6 +59,7 @@ class MapNode:
 
 
 Node = Leaf | ListNode | MapNode
+_MISSING = object()
 
 
 class Stats:
@@ -316,50 +317,72 @@ class Plan:
         drop_keys = frozenset(drop_targets)
         named = drop_keys | {k for k, *_ in keepers}
         drop_globs = tuple((pattern, self._drop_target(c)) for pattern, c in node.globs)
-        path, as_mapping, mismatch = node.path, node.as_mapping, self._mismatch
         stats = self.stats
-        applied, invalid, unknown_counts = stats._direct, stats.invalid, stats.unknown
-        drop_sets = stats.drop_set_counter(drop_targets)
-        glob_drops = stats.drop_set_counter(dict(drop_globs))
-
-        def run_named_map(value: Any, scope: RecordScope) -> Any:
-            mapping = value if type(value) is dict else as_mapping(value)
-            if mapping is None:
-                return mismatch(path, "an object")
-            out: dict[str, Any] = {}
-            seen = 0
-            for key, function, index, reject, where in keepers:
-                if key in mapping:
-                    seen += 1
-                    try:
-                        result = function(mapping[key], scope)
-                    except Invalid as exc:
-                        invalid[index] += 1
-                        if reject:
-                            raise RecordRejected(f"invalid_{exc.reason}", where) from None
-                        continue
-                    applied[index] += 1
-                    if result is not DROP:
-                        out[key] = result
-            unknown = len(mapping) - seen
-            if drop_keys:
-                dropped = drop_keys.intersection(mapping)
-                if dropped:
-                    drop_sets[dropped] = drop_sets.get(dropped, 0) + 1
-                    unknown -= len(dropped)
-            if unknown and drop_globs:  # only records with unnamed keys pay for glob matching
-                for key in mapping:
-                    if key not in named and isinstance(key, str):
-                        for pattern, _ in drop_globs:
-                            if fnmatch.fnmatchcase(key, pattern):
-                                hit = frozenset((pattern,))
-                                glob_drops[hit] = glob_drops.get(hit, 0) + 1
-                                unknown -= 1
-                                break
-            if unknown:
-                unknown_counts[path] = unknown_counts.get(path, 0) + unknown
-            return out or DROP
-
+        # The function is generated: one straight block per allow-listed name, with the rule's function,
+        # counter slot and reject flag as constants, instead of a loop that unpacks them per record.
+        namespace: dict[str, Any] = {
+            "MISSING": _MISSING, "DROP": DROP, "Invalid": Invalid, "RecordRejected": RecordRejected,
+            "fnmatchcase": fnmatch.fnmatchcase, "frozenset": frozenset, "isinstance": isinstance, "len": len,
+            "type": type, "dict": dict, "str": str,
+            "as_mapping": node.as_mapping, "mismatch": self._mismatch, "path": node.path,
+            "applied": stats._direct, "invalid": stats.invalid, "unknown_counts": stats.unknown,
+            "drop_keys": drop_keys, "named": named, "drop_globs": drop_globs,
+            "drop_sets": stats.drop_set_counter(drop_targets), "glob_drops": stats.drop_set_counter(dict(drop_globs)),
+        }
+        lines = [
+            "def run_named_map(value, scope):",
+            "    mapping = value if type(value) is dict else as_mapping(value)",
+            "    if mapping is None:",
+            "        return mismatch(path, 'an object')",
+            "    out = {}",
+            "    seen = 0",
+            "    get = mapping.get",
+        ]
+        for number, (key, function, index, reject, where) in enumerate(keepers):
+            namespace[f"key{number}"], namespace[f"run{number}"], namespace[f"where{number}"] = key, function, where
+            on_invalid = (f"raise RecordRejected(f'invalid_{{exc.reason}}', where{number}) from None" if reject
+                          else "pass")
+            lines += [
+                f"    item = get(key{number}, MISSING)",
+                "    if item is not MISSING:",
+                "        seen += 1",
+                "        try:",
+                f"            result = run{number}(item, scope)",
+                "        except Invalid as exc:",
+                f"            invalid[{index}] += 1",
+                f"            {on_invalid}",
+                "        else:",
+                f"            applied[{index}] += 1",
+                "            if result is not DROP:",
+                f"                out[key{number}] = result",
+            ]
+        lines.append("    unknown = len(mapping) - seen")
+        if drop_keys:
+            lines += [
+                "    dropped = drop_keys.intersection(mapping)",
+                "    if dropped:",
+                "        drop_sets[dropped] = drop_sets.get(dropped, 0) + 1",
+                "        unknown -= len(dropped)",
+            ]
+        if drop_globs:  # only records with unnamed keys pay for glob matching
+            lines += [
+                "    if unknown:",
+                "        for key in mapping:",
+                "            if key not in named and isinstance(key, str):",
+                "                for pattern, _ in drop_globs:",
+                "                    if fnmatchcase(key, pattern):",
+                "                        hit = frozenset((pattern,))",
+                "                        glob_drops[hit] = glob_drops.get(hit, 0) + 1",
+                "                        unknown -= 1",
+                "                        break",
+            ]
+        lines += [
+            "    if unknown:",
+            "        unknown_counts[path] = unknown_counts.get(path, 0) + unknown",
+            "    return out or DROP",
+        ]
+        exec(compile("\n".join(lines), f"<scrubber plan: {node.path or '(record)'}>", "exec"), namespace)
+        run_named_map: Transform = namespace["run_named_map"]
         return run_named_map
 
     def _compile_scanned_map(self, node: MapNode) -> Transform:

@@ -40,7 +40,7 @@ class RuleBase(BaseModel):
         return self.output_type
 
 
-@dataclass
+@dataclass(slots=True)
 class RecordScope:
     """Per-record state an operator may need: the raw record (for a per-record salt) and counters."""
 

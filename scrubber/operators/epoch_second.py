@@ -50,7 +50,7 @@ def build(rule: EpochSecondRule, ctx: BuildContext) -> Transform:
     low, high, naive = rule.min, rule.max, rule.naive
 
     def epoch_second(value: Any, scope: RecordScope) -> Any:
-        seconds = to_epoch_second(value, naive)
+        seconds = value if type(value) is int else to_epoch_second(value, naive)
         if not low <= seconds <= high:
             raise Invalid("out_of_range")
         return seconds

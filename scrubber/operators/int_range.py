@@ -19,7 +19,7 @@ def build(rule: IntRangeRule, ctx: BuildContext) -> Transform:
     low, high = rule.min, rule.max
 
     def int_range(value: Any, scope: RecordScope) -> Any:
-        number = strict_int(value)
+        number = value if type(value) is int else strict_int(value)
         if not low <= number <= high:
             raise Invalid("out_of_range")
         return number

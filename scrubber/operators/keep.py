@@ -29,11 +29,9 @@ _PY_TYPES: dict[str, tuple[type, ...]] = {"string": (str,), "int": (int,), "floa
 
 
 def _identifier_check(ctx: BuildContext) -> Callable[[str], bool]:
-    """True if the detectors find anything in a value. Kept values such as model names repeat on every
-    record, so a bounded cache of this pure function saves the scan."""
+    """True if the detectors find anything in a value."""
     find = ctx.scanner_factory(None, False).find
 
-    @functools.lru_cache(maxsize=4096)
     def has_identifier(value: str) -> bool:
         return bool(find(value))
 
@@ -50,17 +48,28 @@ def build(rule: KeepRule, ctx: BuildContext) -> Transform:
         fullmatch = compiled.fullmatch if compiled is not None else None
         has_identifier = _identifier_check(ctx) if rule.reject_identifiers else None
 
+        def problem(value: str) -> str | None:
+            """Why a string of the right length is invalid, or None."""
+            if fullmatch is not None and fullmatch(value) is None:
+                return "pattern_mismatch"
+            if allowed is not None and value not in allowed:
+                return "value_not_allowed"
+            if has_identifier is not None and has_identifier(value):
+                return "identifier_in_value"
+            return None
+
+        # Pattern and identifier checks cost a regex or a scan; kept values such as model names repeat on
+        # every record, so a bounded cache of this pure function answers most of them.
+        check = functools.lru_cache(maxsize=4096)(problem) if fullmatch or has_identifier else problem
+
         def keep_string(value: Any, scope: RecordScope) -> Any:
             if type(value) is not str:
                 raise Invalid("expected_string")
             if len(value) > max_length:
                 raise Invalid("too_long")
-            if fullmatch is not None and fullmatch(value) is None:
-                raise Invalid("pattern_mismatch")
-            if allowed is not None and value not in allowed:
-                raise Invalid("value_not_allowed")
-            if has_identifier is not None and has_identifier(value):
-                raise Invalid("identifier_in_value")
+            reason = check(value)
+            if reason is not None:
+                raise Invalid(reason)
             return value
 
         return keep_string

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import unicodedata
 import uuid
 from collections.abc import Callable
@@ -17,7 +18,6 @@ from typing import Any, Literal
 
 import blake3
 import orjson
-import regex
 from pydantic import Field
 
 from scrubber.operators.base import BuildContext, Invalid, Operator, RecordScope, RuleBase, Transform
@@ -44,7 +44,7 @@ def namespace_subkey(master: bytes, namespace: str) -> bytes:
     return blake3.blake3(master, derive_key_context=SUBKEY_CONTEXT + namespace).digest()
 
 
-_CANONICAL_UUID = regex.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+_CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 def _canonical_uuid(text: str) -> str:

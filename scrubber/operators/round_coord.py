@@ -44,7 +44,7 @@ def build(rule: RoundCoordRule, ctx: BuildContext) -> Transform:
     limit, decimals = _LIMITS[rule.axis], rule.decimals
 
     def round_coord(value: Any, scope: RecordScope) -> Any:
-        number = parse_coordinate(value)
+        number = value if type(value) is float and -limit <= value <= limit else parse_coordinate(value)
         if not -limit <= number <= limit:
             raise Invalid("out_of_range")
         return round(number, decimals) + 0.0  # + 0.0 folds -0.0 into 0.0
