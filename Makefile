@@ -5,13 +5,14 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEV_KEY := .scrubber-dev.key
 
-.PHONY: install run test lint typecheck bench eval test-engines clean help
+.PHONY: install run test lint typecheck bench bench-instructions eval test-engines clean help
 
 help:
 	@echo "make run           install into ./.venv and scrub fixtures/logs into ./sandbox and ./quarantine"
 	@echo "make test          install, lint, type-check and run the test suite"
 	@echo "make eval          detector recall and benign-kept report on the labelled corpus"
 	@echo "make bench         throughput and memory figures (ratios to an orjson ceiling)"
+	@echo "make bench-instructions  instructions per record under callgrind (repeatable; needs valgrind)"
 	@echo "make test-engines  real Flink cluster and S3 server tests (installs and starts them)"
 
 install: $(STAMP)
@@ -44,6 +45,9 @@ eval: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m scrubber.benchmark
+
+bench-instructions: $(STAMP)
+	$(BIN)/python -m scrubber.benchmark --instructions
 
 test-engines: $(STAMP)
 	bash .ci/engines/test-engines.sh

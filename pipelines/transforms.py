@@ -162,7 +162,7 @@ class ScrubFn(beam.DoFn):  # type: ignore[misc]
         for item in batch:
             if isinstance(item, ReadProblem):
                 stats.records_in += 1
-                stats.rejected[item.reason] = stats.rejected.get(item.reason, 0) + 1
+                stats.reject(item.reason)
                 quarantined.append(quarantiner.entry(item.line, RecordRejected(item.reason)))
             else:
                 lines.append(item)
@@ -200,7 +200,7 @@ class ScrubFn(beam.DoFn):  # type: ignore[misc]
             except Exception as exc:  # fail closed: quarantine, do not crash or leak
                 line = lines[start]
                 reason = f"internal_error_{type(exc).__name__}"
-                scrubber.stats.rejected[reason] = scrubber.stats.rejected.get(reason, 0) + 1
+                scrubber.stats.reject(reason)
                 _LOG.warning("scrubber: %s at %s:%d; the line goes to the quarantine",
                              reason, line.source, line.line_no)
                 yield Outcome(None, quarantiner.entry(line, RecordRejected(reason)))

@@ -2,6 +2,10 @@
 
 The machine is shared and noisy, so absolute records/s vary; the ratios are what to compare.
     python -m scrubber.benchmark [--records N] [--skip-run] [--skip-presidio]
+
+``--instructions`` (``make bench-instructions``) counts CPU instructions per record under valgrind's
+callgrind instead: slow, but the same count on every run whatever else the machine does. It also
+splits the pseudonymous cost into the field plan and the trigger pass.
 """
 
 from __future__ import annotations
@@ -12,7 +16,9 @@ import functools
 import json
 import os
 import platform
+import re
 import secrets
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -102,7 +108,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-run", action="store_true", help="skip the end-to-end scrubber run figures")
     parser.add_argument("--skip-presidio", action="store_true", help="skip the presidio peer figure")
     parser.add_argument("--out", default="bench-out", help="where the corpus and results.json go")
+    parser.add_argument("--instructions", action="store_true",
+                        help="count instructions per record under callgrind (needs valgrind) instead of timing")
+    parser.add_argument("--child", nargs=3, metavar=("FIGURE", "N", "CORPUS"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.child:
+        figure, n, corpus_path = args.child
+        return instruction_child(figure, int(n), Path(corpus_path))
+    if args.instructions:
+        return instruction_report(Path(args.out), min(args.records, INSTRUCTION_RECORDS))
 
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -246,6 +260,90 @@ def memory_growth(out: Path, n: int, key_file: Path, env: dict[str, str]) -> dic
         f"peak_rss_mb_{10 * n}": round(peaks[10 * n] / 1024),
         "memory_growth": round(peaks[10 * n] / peaks[n], 2),
     }
+
+
+INSTRUCTION_RECORDS = 2_000
+INSTRUCTION_FIGURES = {
+    "ceiling": "orjson loads+dumps",
+    "strict": "library, strict (loads + scrub + dumps)",
+    "pseudonymous": "library, pseudonymous (loads + scrub + dumps)",
+    "fields_only": "  of which: pseudonymous without text scanning",
+    "trigger_pass": "  of which: loads + the hyperscan trigger pass over the texts",
+}
+
+
+def instruction_child(figure: str, n: int, corpus: Path) -> int:
+    """One measured process: build what ``figure`` needs, then handle the first ``n`` records."""
+    lines = corpus.read_bytes().splitlines()[:n]
+    loads, dumps = orjson.loads, orjson.dumps
+    if figure == "ceiling":
+        for line in lines:
+            dumps(loads(line))
+        return 0
+    if figure == "fields_only":
+        from scrubber import text
+
+        text.TextScanner.scrub = lambda self, value, counts=None: value  # type: ignore[method-assign,assignment]
+    key = bytes(range(1, 33))
+    scrubber = Scrubber.from_catalogue("strict" if figure == "strict" else "pseudonymous", key=key)
+    if figure == "trigger_pass":
+        triggers = scrubber.text_scanner._triggers
+        assert triggers is not None, "hyperscan is not installed"
+        for line in lines:
+            for value in texts_of(loads(line)):
+                triggers.fired(value.encode("utf-8", "replace"))
+        return 0
+    scrub = scrubber.scrub
+    for line in lines:
+        with contextlib.suppress(RecordRejected):
+            dumps(scrub(loads(line)))
+    return 0
+
+
+def _callgrind(figure: str, n: int, corpus: Path, tmp: Path) -> subprocess.Popen[str]:
+    argv = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={tmp / f'{figure}-{n}.out'}",
+            sys.executable, "-m", "scrubber.benchmark", "--child", figure, str(n), str(corpus)]
+    env = dict(os.environ, PYTHONHASHSEED="0")
+    return subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
+
+
+def instruction_report(out: Path, n: int) -> int:
+    """Instructions per record for each figure: (count for n records - count for none) / n."""
+    if shutil.which("valgrind") is None:
+        print("valgrind is not installed (Debian: apt-get install valgrind)", file=sys.stderr)
+        return 2
+    out.mkdir(parents=True, exist_ok=True)
+    corpus = out / f"corpus-{n}.jsonl"
+    corpus.write_bytes(b"\n".join(orjson.dumps(r) for r in records(n)) + b"\n")
+    per_record: dict[str, float] = {}
+    with tempfile.TemporaryDirectory(dir=out) as tmp:
+        for figure in INSTRUCTION_FIGURES:
+            print(f"callgrind: {figure} ...", file=sys.stderr)
+            runs = [_callgrind(figure, count, corpus, Path(tmp)) for count in (0, n)]  # the two run side by side
+            totals = []
+            for run in runs:
+                _, err = run.communicate()
+                found = re.search(r"Collected : (\d+)", err)
+                if run.returncode != 0 or found is None:
+                    print(f"callgrind failed for {figure}:\n{err[-2000:]}", file=sys.stderr)
+                    return 1
+                totals.append(int(found.group(1)))
+            per_record[figure] = (totals[1] - totals[0]) / n
+    ceiling = per_record["ceiling"]
+    results = {"records": n, "instructions_per_record": {k: round(v) for k, v in per_record.items()}}
+    (out / "instructions.json").write_text(json.dumps(results, indent=2) + "\n")
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"instructions per record (callgrind, {n} records, {platform.machine()})")
+    for column in ("figure", "instructions / record", "ceiling / figure"):
+        table.add_column(column)
+    for figure, label in INSTRUCTION_FIGURES.items():
+        table.add_row(label, f"{per_record[figure]:,.0f}", f"{ceiling / per_record[figure]:.3f}")
+    Console().print(table)
+    target = TARGETS["pseudonymous"]
+    print(f"A pseudonymous ratio of {target} would allow {ceiling / target:,.0f} instructions per record.")
+    return 0
 
 
 def print_table(results: dict[str, Any]) -> None:

@@ -51,10 +51,10 @@ class Scrubber:
         try:
             out = self.plan.run(record)
         except RecordRejected as exc:
-            self.stats.rejected[exc.reason] = self.stats.rejected.get(exc.reason, 0) + 1
+            self.stats.reject(exc.reason)
             raise
         except RecursionError:
-            self.stats.rejected["too_deep"] = self.stats.rejected.get("too_deep", 0) + 1
+            self.stats.reject("too_deep")
             raise RecordRejected("too_deep", "", "nesting deeper than the interpreter allows") from None
         self.stats.records_out += 1
         return out

@@ -80,6 +80,10 @@ class Stats:
         self.records_in = 0
         self.records_out = 0
 
+    def reject(self, reason: str) -> None:
+        """Count one record that went to the quarantine, by reason code."""
+        self.rejected[reason] = self.rejected.get(reason, 0) + 1
+
     def drop_set_counter(self, targets: dict[str, int | str]) -> dict[frozenset[str], int]:
         """A counter for one object's named drops; ``targets`` maps a name to a rule index or object path."""
         counter: dict[frozenset[str], int] = {}

@@ -94,7 +94,7 @@ def process_lines(scrubber: Scrubber, quarantiner: Quarantiner, lines: Iterable[
             record = decode_line(line.data)
         except RecordRejected as exc:
             scrubber.stats.records_in += 1
-            scrubber.stats.rejected[exc.reason] = scrubber.stats.rejected.get(exc.reason, 0) + 1
+            scrubber.stats.reject(exc.reason)
             yield Outcome(None, quarantiner.entry(line, exc))
             continue
         try:

@@ -187,30 +187,20 @@ def has_context_after(text: str, end: int, words: Words, width: int = 24) -> boo
     return not any(ch.isdigit() for ch in between) and not BLOCKERS.search(between)
 
 
-# Words that label some other number: a value after one of them belongs to it, not to an earlier label.
-BLOCKERS = context_words(
+# Labels of document numbers (orders, invoices, tickets): a number after one is that document's number.
+DOCUMENT_NUMBER_LABELS: tuple[str, ...] = (
     "order",
-    "order number",
     "order no",
+    "order number",
     "invoice",
     "ticket",
     "tracking",
     "ref",
-    "ref.",
     "reference",
     "isbn",
     "ean",
-    "code",
-    "status",
-    "error",
-    "port",
-    "version",
-    "total",
-    "amount",
-    "price",
-    "betrag",
-    "bestellnummer",
     "bestellung",
+    "bestellnummer",
     "rechnung",
     "commande",
     "facture",
@@ -223,8 +213,23 @@ BLOCKERS = context_words(
     "bestelling",
     "factuur",
     "ordernummer",
-    "sku",
+)
+
+# Words that label some other number: a value after one of them belongs to it, not to an earlier label.
+BLOCKERS = context_words(
+    *DOCUMENT_NUMBER_LABELS,
+    "ref.",
     "invoice no",
+    "code",
+    "status",
+    "error",
+    "port",
+    "version",
+    "total",
+    "amount",
+    "price",
+    "betrag",
+    "sku",
     "case",
     "deadline",
     "since",

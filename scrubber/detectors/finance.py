@@ -8,6 +8,7 @@ from functools import lru_cache
 import regex
 
 from scrubber.detectors.base import (
+    DOCUMENT_NUMBER_LABELS,
     Example,
     PatternDetector,
     compile_pattern,
@@ -166,36 +167,7 @@ CARD_PATTERN = compile_pattern(
     """
 )
 
-NOT_CARD_WORDS = context_words(
-    "order",
-    "order no",
-    "order number",
-    "invoice",
-    "ticket",
-    "tracking",
-    "ref",
-    "reference",
-    "isbn",
-    "ean",
-    "bestellung",
-    "bestellnummer",
-    "rechnung",
-    "commande",
-    "facture",
-    "pedido",
-    "factura",
-    "ordine",
-    "fattura",
-    "zamówienie",
-    "faktura",
-    "bestelling",
-    "factuur",
-    "ordernummer",
-    "imei",
-    "imsi",
-    "imei-sv",
-    "imeisv",
-)
+NOT_CARD_WORDS = context_words(*DOCUMENT_NUMBER_LABELS, "imei", "imsi", "imei-sv", "imeisv")
 
 
 def _iin_ok(digits: str) -> bool:
