@@ -83,6 +83,16 @@ def test_truncate_ip_matches_ipaddress_and_is_idempotent(address):
     assert truncate_address(once) == once
 
 
+@given(st.ip_addresses(), st.integers(0, 32), st.integers(0, 128))
+def test_truncate_ip_masks_like_ip_network_at_any_prefix(address, v4_prefix, v6_prefix):
+    # The integer mask behind truncate_address must give what ipaddress.ip_network gives.
+    got = truncate_address(str(address), v4_prefix, v6_prefix)
+    if address.version == 6 and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    prefix = v4_prefix if address.version == 4 else v6_prefix
+    assert got == str(ipaddress.ip_network((address, prefix), strict=False).network_address)
+
+
 # ---- round_coord ----------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(

@@ -6,6 +6,7 @@ IPv4-mapped IPv6 (treated as IPv4) and, with ``multiple``, X-Forwarded-For lists
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 from typing import Any, Literal
@@ -65,6 +66,14 @@ def truncate_address(text: str, v4_prefix: int = 24, v6_prefix: int = 56) -> str
         fast = _fast_ipv4_24(text)
         if fast is not None:
             return fast
+    return _network_address(text, v4_prefix, v6_prefix)
+
+
+@functools.lru_cache(maxsize=4096)
+def _network_address(text: str, v4_prefix: int, v6_prefix: int) -> str:
+    """``ipaddress`` parses and prints; the host bits are masked off the integer, which gives the same
+    address as ``ip_network(..., strict=False).network_address`` at a quarter of the cost. Cached, as
+    a client's address recurs across its requests."""
     host = _strip_port_and_zone(text)
     try:
         address = ipaddress.ip_address(host)
@@ -72,8 +81,10 @@ def truncate_address(text: str, v4_prefix: int = 24, v6_prefix: int = 56) -> str
         raise Invalid("not_an_ip") from None
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
         address = address.ipv4_mapped
-    prefix = v4_prefix if address.version == 4 else v6_prefix
-    return str(ipaddress.ip_network((address, prefix), strict=False).network_address)
+    bits = address.max_prefixlen
+    prefix = v4_prefix if bits == 32 else v6_prefix
+    mask = ((1 << prefix) - 1) << (bits - prefix)
+    return str(type(address)(int(address) & mask))
 
 
 def build(rule: TruncateIpRule, ctx: BuildContext) -> Transform:
