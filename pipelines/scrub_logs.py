@@ -110,8 +110,9 @@ examples:
   scrubber run ... --runner FlinkRunner --flink_master localhost:8081 --environment_type LOOPBACK
 
 runners: by default Beam's FnApiRunner runs the job in this process, offline, with a progress
-bar and a summary table. For more cores locally add --direct_num_workers 2 --direct_running_mode
-multi_processing. Any Beam option is accepted (--runner DataflowRunner --project ... --region ...).
+bar and a summary table. --direct_num_workers N --direct_running_mode multi_processing spreads whole
+input files over N worker processes (one file stays on one worker; each worker starts its own Python).
+Any Beam option is accepted (--runner DataflowRunner --project ... --region ...).
 S3-compatible servers: --s3_endpoint_url URL [--s3_region_name R]; credentials come only from
 AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (the --s3_*_key options are refused).
 
