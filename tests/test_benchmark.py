@@ -1,0 +1,38 @@
+"""The benchmark's measured children run every figure; the instruction report refuses to run without valgrind."""
+
+from __future__ import annotations
+
+import orjson
+import pytest
+
+from scrubber import benchmark
+from scrubber.synthetic import records
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    path = tmp_path_factory.mktemp("bench") / "corpus.jsonl"
+    path.write_bytes(b"\n".join(orjson.dumps(r) for r in records(20)) + b"\n")
+    return path
+
+
+@pytest.mark.parametrize("figure", list(benchmark.INSTRUCTION_FIGURES))
+def test_every_instruction_figure_runs(figure, corpus, monkeypatch):
+    from scrubber import text
+
+    monkeypatch.setattr(text.TextScanner, "scrub", text.TextScanner.scrub)  # fields_only patches it; undo after
+    assert benchmark.instruction_child(figure, 20, corpus) == 0
+
+
+def test_fields_only_really_skips_text_scanning(corpus, monkeypatch):
+    from scrubber import text
+
+    monkeypatch.setattr(text.TextScanner, "scrub", text.TextScanner.scrub)
+    benchmark.instruction_child("fields_only", 1, corpus)
+    assert text.TextScanner.scrub(None, "mail anna@example.org") == "mail anna@example.org"  # type: ignore[arg-type]
+
+
+def test_instruction_report_needs_valgrind(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(benchmark.shutil, "which", lambda name: None)
+    assert benchmark.main(["--instructions", "--out", str(tmp_path)]) == 2
+    assert "valgrind is not installed" in capsys.readouterr().err
