@@ -94,7 +94,7 @@ class _Triggers:
     def __init__(self, parts: Sequence[ScanPart]) -> None:
         assert hyperscan is not None
         # ASCII classes (no UCP): compiling Unicode \w and \d costs seconds; triggers are written without them.
-        # Parts with ``near`` (PERSON) report every hit; the others only their first.
+        # Parts with ``near`` (PERSON, PHONE) report every hit; the others only their first.
         flags_base = hyperscan.HS_FLAG_UTF8 | hyperscan.HS_FLAG_PREFILTER
         expressions: list[bytes] = []
         ids: list[int] = []
@@ -232,7 +232,9 @@ class TextScanner:
             ends = every.get(index)
             if not ascii_only:
                 end = _char_offsets(data, [end])[0]
-                ends = _char_offsets(data, ends) if ends is not None else None
+                # A pattern's \d or \w also matches other scripts' characters, which ASCII triggers do not
+                # see: outside ASCII text, pattern parts search the whole rest of the text.
+                ends = _char_offsets(data, ends) if ends is not None and isinstance(part, PersonDetector) else None
             if ends is not None and len(ends) > _MAX_NEAR:
                 ends = None  # so many hits that one full pass is cheaper
             out.append((part, max(0, end - part.max_len), ends, index in gated))
@@ -255,6 +257,8 @@ class TextScanner:
         for part, pos, ends, gated in self.candidates(text):
             if ends is not None and isinstance(part, PersonDetector):
                 spans.extend(part.find(text, 0, near=ends, intro=gated))
+            elif ends is not None:
+                spans.extend(part.find(text, pos, near=ends))
             else:
                 spans.extend(part.find(text, pos))
         for detector in self.extra:

@@ -154,3 +154,30 @@ def test_scrub_never_raises(text):
 def test_planted_emails_never_survive(local, domain, before, after):
     email = f"{local}@{domain}"
     assert email not in build_scanner(None).scrub(f"{before} {email} {after}")
+
+
+_NUMBERY = st.text(alphabet="0123456789 ()+-./:,x\nTel phone order", min_size=0, max_size=400)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_NUMBERY)
+def test_phone_search_near_trigger_hits_finds_what_the_full_search_finds(value):
+    # PHONE searches only near its trigger's hits; the spans must equal a search of the whole rest of the text.
+    phone_only = build_scanner(["PHONE"])
+    for part, pos, ends, _ in phone_only.candidates(value):
+        near = list(part.find(value, pos, near=ends)) if ends is not None else None
+        assert near is None or near == list(part.find(value, pos))
+
+
+def test_phone_search_near_trigger_hits_on_the_examples_and_corpus():
+    from scrubber.corpus import load
+
+    phone_only = build_scanner(["PHONE"])
+    texts = [case["text"] for case in load()] + [e.text for e in phone_only.parts[0].examples]
+    compared = 0
+    for value in texts:
+        for part, pos, ends, _ in phone_only.candidates(value):
+            if ends is not None:
+                compared += 1
+                assert list(part.find(value, pos, near=ends)) == list(part.find(value, pos)), value
+    assert compared > 100

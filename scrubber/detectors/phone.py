@@ -157,6 +157,7 @@ DETECTOR = PatternDetector(
     trigger=r"\d[\d \x{a0}().\/-]{5,22}\d",
     max_len=32,
     priority=40,
+    near=True,  # the trigger is the pattern's tail: \d[...]{5,22}\d
     examples=(
         Example("ruf mich an: +49 30 901820 oder", ("+49 30 901820",)),
         Example("call (202) 456-1111 now", ("(202) 456-1111",)),
