@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
 from typing import Any, ClassVar, Literal
 
 import regex
@@ -28,16 +27,6 @@ class KeepRule(RuleBase):
 _PY_TYPES: dict[str, tuple[type, ...]] = {"string": (str,), "int": (int,), "float": (float, int), "bool": (bool,)}
 
 
-def _identifier_check(ctx: BuildContext) -> Callable[[str], bool]:
-    """True if the detectors find anything in a value."""
-    find = ctx.scanner_factory(None, False).find
-
-    def has_identifier(value: str) -> bool:
-        return bool(find(value))
-
-    return has_identifier
-
-
 def build(rule: KeepRule, ctx: BuildContext) -> Transform:
     wanted = _PY_TYPES[rule.type]
     compiled = regex.compile(rule.pattern) if rule.pattern else None
@@ -46,7 +35,7 @@ def build(rule: KeepRule, ctx: BuildContext) -> Transform:
 
     if rule.type == "string":
         fullmatch = compiled.fullmatch if compiled is not None else None
-        has_identifier = _identifier_check(ctx) if rule.reject_identifiers else None
+        find = ctx.scanner_factory(None, False).find if rule.reject_identifiers else None
 
         def problem(value: str) -> str | None:
             """Why a string of the right length is invalid, or None."""
@@ -54,13 +43,13 @@ def build(rule: KeepRule, ctx: BuildContext) -> Transform:
                 return "pattern_mismatch"
             if allowed is not None and value not in allowed:
                 return "value_not_allowed"
-            if has_identifier is not None and has_identifier(value):
+            if find is not None and find(value):
                 return "identifier_in_value"
             return None
 
         # Pattern and identifier checks cost a regex or a scan; kept values such as model names repeat on
         # every record, so a bounded cache of this pure function answers most of them.
-        check = functools.lru_cache(maxsize=4096)(problem) if fullmatch or has_identifier else problem
+        check = functools.lru_cache(maxsize=4096)(problem) if fullmatch or find else problem
 
         def keep_string(value: Any, scope: RecordScope) -> Any:
             if type(value) is not str:
