@@ -327,7 +327,7 @@ class Plan:
         namespace: dict[str, Any] = {
             "MISSING": _MISSING, "DROP": DROP, "Invalid": Invalid, "RecordRejected": RecordRejected,
             "fnmatchcase": fnmatch.fnmatchcase, "frozenset": frozenset, "isinstance": isinstance, "len": len,
-            "type": type, "dict": dict, "str": str,
+            "type": type, "dict": dict,
             "as_mapping": node.as_mapping, "mismatch": self._mismatch, "path": node.path,
             "applied": stats._direct, "invalid": stats.invalid, "unknown_counts": stats.unknown,
             "drop_keys": drop_keys, "named": named, "drop_globs": drop_globs,
@@ -368,9 +368,9 @@ class Plan:
                 "        drop_sets[dropped] = drop_sets.get(dropped, 0) + 1",
                 "        unknown -= len(dropped)",
             ]
-        if drop_globs:  # only records with unnamed keys pay for glob matching
+        if drop_globs:
             lines += [
-                "    if unknown:",
+                "    if unknown:  # only records with unnamed keys pay for glob matching",
                 "        for key in mapping:",
                 "            if key not in named and isinstance(key, str):",
                 "                for pattern, _ in drop_globs:",

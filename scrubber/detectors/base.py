@@ -114,6 +114,8 @@ class PatternDetector:
         while pos < length:
             if hits is None:
                 match = search(text, pos)
+                if match is None:
+                    return
             else:
                 # The next match starting at or after pos ends at a hit after pos, so it starts no earlier
                 # than that hit minus max_len, and no later than the hit (else it ends at a later hit).
@@ -126,8 +128,6 @@ class PatternDetector:
                 if match is None or match.start() > hit:
                     pos = hit + 1
                     continue
-            if match is None:
-                return
             bounds = validate(match, text)
             if bounds is not None and bounds[1] > bounds[0]:
                 yield Span(bounds[0], bounds[1], label)
