@@ -16,18 +16,25 @@ names the lexicon does not know.
 from __future__ import annotations
 
 import base64
+import contextlib
+import datetime as dt
 import hashlib
 import ipaddress
 import json
 import random
 import string
+import sys
+import types
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 SEED = 20261125
+# Every date in the corpus is drawn relative to this day, never to today, so the committed corpus
+# regenerates unchanged on any later day (the generator test compares the two).
+ANCHOR = dt.date(2026, 11, 25)
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "fixtures" / "text_corpus" / "cases.jsonl"
 
 LOCALES: tuple[str, ...] = (
@@ -913,7 +920,7 @@ def benign(rng: random.Random, kind: str, faker: Any) -> str:
             return f"{_digits(rng, 3)}-{_digits(rng, 7)}-{_digits(rng, 7)}"
         return "#" + _digits(rng, rng.randint(5, 10))
     if kind == "DATE":
-        d = faker.date_between(start_date="-5y", end_date="+1y")
+        d = faker.date_between(start_date=years_from_anchor(-5), end_date=years_from_anchor(1))
         return str(
             rng.choice(
                 (
@@ -1039,6 +1046,49 @@ def _pick(rng: random.Random, table: dict[str, tuple[str, ...]], lang: str) -> s
 def _label(rng: random.Random, kind: str, lang: str) -> str:
     table = LABELS[kind]
     return rng.choice(table.get(lang) or table.get("*") or table["en"])
+
+
+def years_from_anchor(years: int) -> dt.date:
+    """``ANCHOR`` moved by whole years, the way Faker reads ``"-5y"`` (365.24 days a year)."""
+    return ANCHOR + dt.timedelta(days=365.24 * years)
+
+
+class _AnchoredDate(dt.date):
+    @classmethod
+    def today(cls) -> Self:
+        return cls(ANCHOR.year, ANCHOR.month, ANCHOR.day)
+
+
+class _AnchoredDateTime(dt.datetime):
+    @classmethod
+    def now(cls, tz: dt.tzinfo | None = None) -> Self:
+        return cls(ANCHOR.year, ANCHOR.month, ANCHOR.day, 12, tzinfo=tz)
+
+    @classmethod
+    def today(cls) -> Self:
+        return cls.now()
+
+
+@contextlib.contextmanager
+def anchored_faker_clock() -> Iterator[None]:
+    """Faker's providers that ``import datetime`` (the Latvian, Finnish, Swedish ... ``ssn()``) see ``ANCHOR``
+    as today inside this block. Only their module reference is swapped, so isinstance checks elsewhere hold."""
+    clock = types.ModuleType("datetime")
+    clock.__dict__.update(vars(dt))
+    clock.date = _AnchoredDate  # type: ignore[attr-defined]
+    clock.datetime = _AnchoredDateTime  # type: ignore[attr-defined]
+    swapped: dict[types.ModuleType, Any] = {}
+    for name, module in list(sys.modules.items()):
+        current = getattr(module, "datetime", None)
+        if name.startswith("faker.") and isinstance(current, types.ModuleType) and current.__name__ == "datetime":
+            swapped[module] = current
+    for module in swapped:
+        setattr(module, "datetime", clock)  # noqa: B010
+    try:
+        yield
+    finally:
+        for module, previous in swapped.items():
+            setattr(module, "datetime", previous)  # noqa: B010
 
 
 class CorpusGenerator:
@@ -1244,6 +1294,14 @@ class CorpusGenerator:
         return b
 
     def generate(self, per_kind: int = 220, names: int = 1400, benign_only: int = 500) -> list[dict[str, Any]]:
+        with anchored_faker_clock():
+            return self._generate(per_kind, names, benign_only)
+
+    def generate_heldout(self, names: int = 800) -> list[dict[str, Any]]:
+        with anchored_faker_clock():
+            return self._generate_heldout(names)
+
+    def _generate(self, per_kind: int, names: int, benign_only: int) -> list[dict[str, Any]]:
         rng = self.rng
         cases: list[dict[str, Any]] = []
 
@@ -1273,7 +1331,7 @@ class CorpusGenerator:
             emit(self.benign_case(locale), locale, "benign")
         return cases
 
-    def generate_heldout(self, names: int = 800) -> list[dict[str, Any]]:
+    def _generate_heldout(self, names: int) -> list[dict[str, Any]]:
         """Name cases from the two held-out frame sets (``group`` person_heldout1 / person_heldout2)."""
         cases: list[dict[str, Any]] = []
         for i in range(names):

@@ -58,3 +58,32 @@ def test_throughput_reports_the_ceilings():
 
     figures = evaluation.throughput(["mail anna@example.org", "nothing to see"] * 50, build_scanner(None))
     assert {"scan_mb_s", "regex_single_mb_s", "hyperscan_single_mb_s"} <= set(figures)
+
+
+def test_the_corpus_does_not_depend_on_todays_date(monkeypatch, cases):
+    """Faker's providers that read the clock see a day years after the anchor; the corpus stays the same."""
+    import datetime as dt
+    import sys
+    import types
+
+    class Later(dt.date):
+        @classmethod
+        def today(cls):
+            return dt.date(2031, 6, 30)
+
+    class LaterDateTime(dt.datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return dt.datetime(2031, 6, 30, 3, tzinfo=tz)
+
+    later = types.ModuleType("datetime")
+    later.__dict__.update(vars(dt))
+    later.date, later.datetime = Later, LaterDateTime
+    generator = CorpusGenerator(SEED)  # loads the locales' providers
+    patched = 0
+    for name, module in list(sys.modules.items()):
+        if name.startswith("faker.") and getattr(module, "datetime", None) is dt:
+            monkeypatch.setattr(module, "datetime", later)
+            patched += 1
+    assert patched >= 3  # the ssn providers of lv_LV, fi_FI, sv_SE ... read the clock this way
+    assert generator.generate() == cases
