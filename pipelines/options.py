@@ -28,36 +28,91 @@ class ScrubOptions(PipelineOptions):
     @classmethod
     def _add_argparse_args(cls, parser: Any) -> None:
         group = parser.add_argument_group("scrubber run")
-        group.add_argument("--input", dest="scrubber_input", action="append", metavar="GLOB",
-                           help="raw logs: a file, a directory or a glob (local, gs://, s3://); .jsonl, .jsonl.gz "
-                                "or Parquet, told apart by content. Repeat for several.")
+        group.add_argument(
+            "--input",
+            dest="scrubber_input",
+            action="append",
+            metavar="GLOB",
+            help="raw logs: a file, a directory or a glob (local, gs://, s3://); .jsonl, .jsonl.gz "
+            "or Parquet, told apart by content. Repeat for several.",
+        )
         group.add_argument("--output", dest="scrubber_output", metavar="URI", help="the sandbox directory")
-        group.add_argument("--quarantine", dest="scrubber_quarantine", metavar="URI",
-                           help="where rejected lines go, with reason, file and line; never inside --output")
-        group.add_argument("--catalogue", dest="scrubber_catalogue", metavar="NAME|PATH",
-                           help="a profile name (strict, pseudonymous) or a catalogue .yaml file")
-        group.add_argument("--key-file", "--key_file", dest="key_file", metavar="PATH",
-                           help="file holding the 32-byte key as 64 hex characters (see: scrubber keygen)")
-        group.add_argument("--key-env", "--key_env", dest="key_env", metavar="NAME",
-                           help="environment variable holding the key in hex (default: SCRUBBER_KEY)")
-        group.add_argument("--key-secret", "--key_secret", dest="key_secret", metavar="URI",
-                           help="gcp-secret://... or aws-secret://...; loaded by each worker, so the key is "
-                                "not part of the submitted job")
-        group.add_argument("--format", dest="scrubber_format", choices=("parquet", "jsonl"), default="parquet",
-                           help="sandbox format (default parquet, typed by the catalogue)")
-        group.add_argument("--quarantine-hash-only", "--quarantine_hash_only", dest="quarantine_hash_only",
-                           action="store_true",
-                           help="store a keyed BLAKE3 hash of each rejected line instead of the line")
-        group.add_argument("--overwrite", dest="overwrite", action="store_true",
-                           help="replace the shards and audit of an earlier run in --output and --quarantine "
-                                "(only once the new run has succeeded)")
-        group.add_argument("--batch-size", "--batch_size", dest="batch_size", type=int, default=DEFAULT_BATCH_SIZE,
-                           metavar="N", help=f"lines per batch inside a worker (default {DEFAULT_BATCH_SIZE})")
-        group.add_argument("--records-per-shard", "--records_per_shard", dest="records_per_shard", type=int,
-                           default=DEFAULT_RECORDS_PER_SHARD, metavar="N",
-                           help=f"records per output file at most (default {DEFAULT_RECORDS_PER_SHARD:,})")
-        group.add_argument("--quiet", dest="quiet", action="store_true",
-                           help="no progress display and no summary table")
+        group.add_argument(
+            "--quarantine",
+            dest="scrubber_quarantine",
+            metavar="URI",
+            help="where rejected lines go, with reason, file and line; never inside --output",
+        )
+        group.add_argument(
+            "--catalogue",
+            dest="scrubber_catalogue",
+            metavar="NAME|PATH",
+            help="a profile name (strict, pseudonymous) or a catalogue .yaml file",
+        )
+        group.add_argument(
+            "--key-file",
+            "--key_file",
+            dest="key_file",
+            metavar="PATH",
+            help="file holding the 32-byte key as 64 hex characters (see: scrubber keygen)",
+        )
+        group.add_argument(
+            "--key-env",
+            "--key_env",
+            dest="key_env",
+            metavar="NAME",
+            help="environment variable holding the key in hex (default: SCRUBBER_KEY)",
+        )
+        group.add_argument(
+            "--key-secret",
+            "--key_secret",
+            dest="key_secret",
+            metavar="URI",
+            help="gcp-secret://... or aws-secret://...; loaded by each worker, so the key is "
+            "not part of the submitted job",
+        )
+        group.add_argument(
+            "--format",
+            dest="scrubber_format",
+            choices=("parquet", "jsonl"),
+            default="parquet",
+            help="sandbox format (default parquet, typed by the catalogue)",
+        )
+        group.add_argument(
+            "--quarantine-hash-only",
+            "--quarantine_hash_only",
+            dest="quarantine_hash_only",
+            action="store_true",
+            help="store a keyed BLAKE3 hash of each rejected line instead of the line",
+        )
+        group.add_argument(
+            "--overwrite",
+            dest="overwrite",
+            action="store_true",
+            help="replace the shards and audit of an earlier run in --output and --quarantine "
+            "(only once the new run has succeeded)",
+        )
+        group.add_argument(
+            "--batch-size",
+            "--batch_size",
+            dest="batch_size",
+            type=int,
+            default=DEFAULT_BATCH_SIZE,
+            metavar="N",
+            help=f"lines per batch inside a worker (default {DEFAULT_BATCH_SIZE})",
+        )
+        group.add_argument(
+            "--records-per-shard",
+            "--records_per_shard",
+            dest="records_per_shard",
+            type=int,
+            default=DEFAULT_RECORDS_PER_SHARD,
+            metavar="N",
+            help=f"records per output file at most (default {DEFAULT_RECORDS_PER_SHARD:,})",
+        )
+        group.add_argument(
+            "--quiet", dest="quiet", action="store_true", help="no progress display and no summary table"
+        )
 
 
 def beam_only(argv: Sequence[str]) -> list[str]:

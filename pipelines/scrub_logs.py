@@ -159,8 +159,14 @@ class RunResult:
 def help_text() -> str:
     import argparse
 
-    parser = argparse.ArgumentParser(prog="scrubber run", usage=USAGE, description=DESCRIPTION, epilog=EPILOG,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter, add_help=True)
+    parser = argparse.ArgumentParser(
+        prog="scrubber run",
+        usage=USAGE,
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        add_help=True,
+    )
     ScrubOptions._add_argparse_args(parser)
     return parser.format_help()
 
@@ -169,23 +175,35 @@ def parse_options(argv: Sequence[str]) -> PipelineOptions:
     argv = list(argv)
     refused = forbidden_options(argv)
     if refused:
-        raise UsageError(f"{', '.join(refused)} must not be given on the command line; export AWS_ACCESS_KEY_ID, "
-                         "AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN) instead")
+        raise UsageError(
+            f"{', '.join(refused)} must not be given on the command line; export AWS_ACCESS_KEY_ID, "
+            "AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN) instead"
+        )
     unknown, positional = unknown_options(argv)
     if unknown:
         raise UsageError(f"unknown option {unknown[0]}.{suggest(unknown[0])} See: scrubber run --help")
     if positional:
-        raise UsageError("unexpected argument without an option name; every argument is --name VALUE "
-                         "(e.g. --input 'logs/*.jsonl'). See: scrubber run --help")
+        raise UsageError(
+            "unexpected argument without an option name; every argument is --name VALUE "
+            "(e.g. --input 'logs/*.jsonl'). See: scrubber run --help"
+        )
     options = PipelineOptions(argv)
     scrub = options.view_as(ScrubOptions)
-    missing = [name for name, value in (("--input", scrub.scrubber_input), ("--output", scrub.scrubber_output),
-                                        ("--quarantine", scrub.scrubber_quarantine),
-                                        ("--catalogue", scrub.scrubber_catalogue))
-               if not value]
+    missing = [
+        name
+        for name, value in (
+            ("--input", scrub.scrubber_input),
+            ("--output", scrub.scrubber_output),
+            ("--quarantine", scrub.scrubber_quarantine),
+            ("--catalogue", scrub.scrubber_catalogue),
+        )
+        if not value
+    ]
     if missing:
-        raise UsageError(f"missing {', '.join(missing)}. Example: scrubber run --input 'logs/*.jsonl.gz' "
-                         "--output sandbox/ --quarantine quarantine/ --catalogue pseudonymous --key-file scrubber.key")
+        raise UsageError(
+            f"missing {', '.join(missing)}. Example: scrubber run --input 'logs/*.jsonl.gz' "
+            "--output sandbox/ --quarantine quarantine/ --catalogue pseudonymous --key-file scrubber.key"
+        )
     if scrub.batch_size < 1 or scrub.records_per_shard < 1:
         raise UsageError("--batch-size and --records-per-shard must be at least 1")
     return options
@@ -196,9 +214,9 @@ def _location(uri: str) -> tuple[str, str]:
 
     scheme = _scheme(uri)
     if scheme in ("", "file"):
-        path = uri[len("file://"):] if scheme == "file" else uri
+        path = uri[len("file://") :] if scheme == "file" else uri
         return "", os.path.realpath(os.path.expanduser(path))
-    return scheme, uri[len(scheme) + 3:].rstrip("/")
+    return scheme, uri[len(scheme) + 3 :].rstrip("/")
 
 
 def inside(child: str, parent: str) -> bool:
@@ -223,9 +241,11 @@ def prepare(argv: Sequence[str]) -> Prepared:
     fs_config = FsConfig(s3_endpoint_url=s3.s3_endpoint_url, s3_region=s3.s3_region_name)
 
     if inside(scrub.scrubber_quarantine, scrub.scrubber_output):
-        raise UsageError(f"--quarantine {scrub.scrubber_quarantine} is inside (or equal to) "
-                         f"--output {scrub.scrubber_output}; "
-                         "rejected lines must never be in the sandbox. Choose a separate directory.")
+        raise UsageError(
+            f"--quarantine {scrub.scrubber_quarantine} is inside (or equal to) "
+            f"--output {scrub.scrubber_output}; "
+            "rejected lines must never be in the sandbox. Choose a separate directory."
+        )
     key = load_key(key_file=scrub.key_file, key_env=scrub.key_env, secret=scrub.key_secret)
     catalogue, text = load_catalogue_text(scrub.scrubber_catalogue)
     scrubber = Scrubber(catalogue, key)  # compiles every rule: a catalogue error stops us here, not on a worker
@@ -239,9 +259,11 @@ def prepare(argv: Sequence[str]) -> Prepared:
         for flag, target in (("--output", scrub.scrubber_output), ("--quarantine", scrub.scrubber_quarantine)):
             earlier = existing_outputs(fs_config, target)
             if earlier:
-                raise UsageError(f"{flag} {target} already holds {', '.join(earlier[:3])}"
-                                 f"{' ...' if len(earlier) > 3 else ''} from an earlier run; pass --overwrite "
-                                 "or choose an empty directory")
+                raise UsageError(
+                    f"{flag} {target} already holds {', '.join(earlier[:3])}"
+                    f"{' ...' if len(earlier) > 3 else ''} from an earlier run; pass --overwrite "
+                    "or choose an empty directory"
+                )
 
     standard = options.view_as(StandardOptions)
     if not standard.runner:
@@ -263,8 +285,23 @@ def prepare(argv: Sequence[str]) -> Prepared:
             with contextlib.suppress(SinkError):
                 remove_tree(fs_config, directory)
         raise
-    return Prepared(options, scrub, fs_config, key, catalogue, text, schema, inputs, run_id, runner,
-                    output_tmp, quarantine_tmp, join_uri(output_tmp, SUMMARY_NAME), local, list(argv))
+    return Prepared(
+        options,
+        scrub,
+        fs_config,
+        key,
+        catalogue,
+        text,
+        schema,
+        inputs,
+        run_id,
+        runner,
+        output_tmp,
+        quarantine_tmp,
+        join_uri(output_tmp, SUMMARY_NAME),
+        local,
+        list(argv),
+    )
 
 
 # --- the pipeline --------------------------------------------------------------------------------
@@ -280,18 +317,15 @@ def build(pipeline: Any, prep: Prepared) -> None:
         key_secret=scrub.key_secret or None,
         hash_quarantine=bool(scrub.quarantine_hash_only),
     )
-    files = (
-        pipeline
-        | "ListInputFiles" >> beam.Create([f.uri for f in prep.inputs])
-        | "SpreadFiles" >> beam.Reshuffle()
-    )
+    files = pipeline | "ListInputFiles" >> beam.Create([f.uri for f in prep.inputs]) | "SpreadFiles" >> beam.Reshuffle()
     read = files | "ReadLines" >> beam.ParDo(ReadLinesFn(prep.fs_config, scrub.batch_size)).with_outputs(
         SUMMARY, main="batches"
     )
     scrubbed = read.batches | "Scrub" >> ScrubBatches(scrub_fn)
     sandbox = scrubbed.records | "WriteSandboxShards" >> beam.ParDo(
-        WriteShardsFn("sandbox", prep.fs_config, prep.output_tmp, scrub.scrubber_format, prep.schema,
-                      scrub.records_per_shard)
+        WriteShardsFn(
+            "sandbox", prep.fs_config, prep.output_tmp, scrub.scrubber_format, prep.schema, scrub.records_per_shard
+        )
     )
     quarantine = scrubbed[QUARANTINE] | "WriteQuarantineShards" >> beam.ParDo(
         WriteShardsFn("quarantine", prep.fs_config, prep.quarantine_tmp, "jsonl", None, scrub.records_per_shard)
@@ -326,8 +360,11 @@ def _metrics_check(counters: dict[str, int] | None, accounting: Accounting) -> d
         "records_out": counters.get("records_out", 0),
         "quarantined": counters.get("quarantined", 0),
     }
-    agree = (seen["lines_read"] == accounting.lines_in == seen["records_in"]
-             and seen["records_out"] == accounting.records_out and seen["quarantined"] == accounting.quarantined)
+    agree = (
+        seen["lines_read"] == accounting.lines_in == seen["records_in"]
+        and seen["records_out"] == accounting.records_out
+        and seen["quarantined"] == accounting.quarantined
+    )
     return {"available": True, "agree": agree, **seen}
 
 
@@ -367,9 +404,12 @@ def run(argv: Sequence[str] | None = None, *, console: Any = None) -> RunResult:
     quiet = bool(prep.scrub.quiet)
     total_bytes = sum(f.size for f in prep.inputs)
     if not quiet:
-        console.print(f"scrubber run {prep.run_id}: {len(prep.inputs)} input files ({total_bytes:,} bytes), "
-                      f"catalogue {prep.catalogue.model.catalogue!r}, key id {prep.key.key_id}, "
-                      f"runner {prep.runner}", highlight=False)
+        console.print(
+            f"scrubber run {prep.run_id}: {len(prep.inputs)} input files ({total_bytes:,} bytes), "
+            f"catalogue {prep.catalogue.model.catalogue!r}, key id {prep.key.key_id}, "
+            f"runner {prep.runner}",
+            highlight=False,
+        )
 
     runner_options = PipelineOptions(beam_only(prep.argv))
     runner_options.view_as(StandardOptions).runner = prep.options.view_as(StandardOptions).runner
@@ -406,28 +446,49 @@ def run(argv: Sequence[str] | None = None, *, console: Any = None) -> RunResult:
     accounting = check_accounting(summary, files_matched=len(prep.inputs))
     metrics = _metrics_check(_beam_counters(result), accounting)
     status = "ok" if accounting.ok else "counts_mismatch"
-    output_info: dict[str, Any] = {"uri": scrub.scrubber_output, "format": scrub.scrubber_format, "files": [],
-                                   "records": accounting.records_out}
-    quarantine_info: dict[str, Any] = {"uri": scrub.scrubber_quarantine, "format": "jsonl", "files": [],
-                                       "records": accounting.quarantined,
-                                       "stores": "keyed_hash" if scrub.quarantine_hash_only else "line"}
+    output_info: dict[str, Any] = {
+        "uri": scrub.scrubber_output,
+        "format": scrub.scrubber_format,
+        "files": [],
+        "records": accounting.records_out,
+    }
+    quarantine_info: dict[str, Any] = {
+        "uri": scrub.scrubber_quarantine,
+        "format": "jsonl",
+        "files": [],
+        "records": accounting.quarantined,
+        "stores": "keyed_hash" if scrub.quarantine_hash_only else "line",
+    }
     messages: list[str] = []
     published: list[tuple[str, list[str]]] = []  # (target, names) put in place so far
     try:
         if accounting.ok:
-            output_info["files"] = commit_shards(fs_config, shards_of(summary, "sandbox"), scrub.scrubber_output,
-                                                 scrub.scrubber_format, schema=prep.schema,
-                                                 replace=bool(scrub.overwrite))
+            output_info["files"] = commit_shards(
+                fs_config,
+                shards_of(summary, "sandbox"),
+                scrub.scrubber_output,
+                scrub.scrubber_format,
+                schema=prep.schema,
+                replace=bool(scrub.overwrite),
+            )
             published.append((scrub.scrubber_output, output_info["files"]))
-            quarantine_info["files"] = commit_shards(fs_config, shards_of(summary, "quarantine"),
-                                                     scrub.scrubber_quarantine, "jsonl",
-                                                     replace=bool(scrub.overwrite), write_empty=False)
+            quarantine_info["files"] = commit_shards(
+                fs_config,
+                shards_of(summary, "quarantine"),
+                scrub.scrubber_quarantine,
+                "jsonl",
+                replace=bool(scrub.overwrite),
+                write_empty=False,
+            )
             published.append((scrub.scrubber_quarantine, quarantine_info["files"]))
             audit_uri = join_uri(scrub.scrubber_output, AUDIT_NAME)
         else:
             audit_uri = join_uri(prep.output_tmp, AUDIT_NAME)
-            messages.append("the counts do not add up: " + "; ".join(accounting.problems)
-                            + f". Nothing was published; shards are in {prep.output_tmp} and {prep.quarantine_tmp}.")
+            messages.append(
+                "the counts do not add up: "
+                + "; ".join(accounting.problems)
+                + f". Nothing was published; shards are in {prep.output_tmp} and {prep.quarantine_tmp}."
+            )
         output_info["audit"] = audit_uri
         commit_seconds = time.monotonic() - commit_started
         finished_wall = datetime.now(UTC)

@@ -201,8 +201,9 @@ class ScrubFn(beam.DoFn):  # type: ignore[misc]
                 line = lines[start]
                 reason = f"internal_error_{type(exc).__name__}"
                 scrubber.stats.reject(reason)
-                _LOG.warning("scrubber: %s at %s:%d; the line goes to the quarantine",
-                             reason, line.source, line.line_no)
+                _LOG.warning(
+                    "scrubber: %s at %s:%d; the line goes to the quarantine", reason, line.source, line.line_no
+                )
                 yield Outcome(None, quarantiner.entry(line, RecordRejected(reason)))
                 start += 1
 

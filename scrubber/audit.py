@@ -220,14 +220,16 @@ def rule_counts(catalogue: LoadedCatalogue, stats: Mapping[str, Any]) -> list[di
     invalid = stats.get("invalid", [])
     rows = []
     for index, rule in enumerate(catalogue.model.rules):
-        rows.append({
-            "rule": index,
-            "line": catalogue.rule_lines[index],
-            "field": getattr(rule, "field", "?"),
-            "op": getattr(rule, "op", "?"),
-            "applied": applied[index] if index < len(applied) else 0,
-            "invalid": invalid[index] if index < len(invalid) else 0,
-        })
+        rows.append(
+            {
+                "rule": index,
+                "line": catalogue.rule_lines[index],
+                "field": getattr(rule, "field", "?"),
+                "op": getattr(rule, "op", "?"),
+                "applied": applied[index] if index < len(applied) else 0,
+                "invalid": invalid[index] if index < len(invalid) else 0,
+            }
+        )
     return rows
 
 
@@ -303,26 +305,37 @@ def summary_table(manifest: Mapping[str, Any], top: int = 10) -> Any:
     from rich.table import Table
 
     counts = manifest["counts"]
-    table = Table(title=f"scrubber run {manifest['run_id']}: {manifest['status']}", title_justify="left",
-                  show_header=False)
+    table = Table(
+        title=f"scrubber run {manifest['run_id']}: {manifest['status']}", title_justify="left", show_header=False
+    )
     table.add_column("what", style="bold")
     table.add_column("value", overflow="fold")
     rate = manifest.get("records_per_second")
     table.add_row("runner", manifest["runner"])
     timings = manifest["timings"]
-    table.add_row("time", f"{timings.get('total_seconds', 0):.1f} s in all, {timings.get('pipeline_seconds', 0):.1f} s "
-                  "in the pipeline" + (f" ({rate:,.0f} records/s)" if rate else ""))
+    table.add_row(
+        "time",
+        f"{timings.get('total_seconds', 0):.1f} s in all, {timings.get('pipeline_seconds', 0):.1f} s "
+        "in the pipeline" + (f" ({rate:,.0f} records/s)" if rate else ""),
+    )
     table.add_row("input", f"{manifest['inputs']['files']} files, {manifest['inputs']['bytes']:,} bytes")
     table.add_row("records in", f"{counts['records_in']:,}")
     table.add_row("records out", f"{counts['records_out']:,} -> {manifest['output']['uri']}")
     table.add_row("quarantined", f"{counts['records_quarantined']:,} -> {manifest['quarantine']['uri']}")
     accounting = counts["accounting"]
     table.add_row("in = out + quarantined", "yes" if accounting["ok"] else "NO: " + "; ".join(accounting["problems"]))
-    rules = sorted((r for r in manifest["rules"] if r["applied"] or r["invalid"]),
-                   key=lambda r: (-r["applied"], r["rule"]))[:top]
+    rules = sorted(
+        (r for r in manifest["rules"] if r["applied"] or r["invalid"]), key=lambda r: (-r["applied"], r["rule"])
+    )[:top]
     if rules:
-        table.add_row("top rules", "\n".join(f"{r['applied']:>9,}  {r['field']} ({r['op']})"
-                                             + (f", {r['invalid']:,} invalid" if r["invalid"] else "") for r in rules))
+        table.add_row(
+            "top rules",
+            "\n".join(
+                f"{r['applied']:>9,}  {r['field']} ({r['op']})"
+                + (f", {r['invalid']:,} invalid" if r["invalid"] else "")
+                for r in rules
+            ),
+        )
     reasons = sorted(manifest["quarantine_reasons"].items(), key=lambda kv: -kv[1])[:top]
     if reasons:
         table.add_row("quarantine reasons", "\n".join(f"{n:>9,}  {reason}" for reason, n in reasons))

@@ -68,8 +68,9 @@ def run_child(argv: list[str], env: dict[str, str]) -> tuple[float, int, int, st
     """Wall seconds, exit code, peak RSS in KiB of one command, and its stderr tail."""
     start = time.perf_counter()
     with tempfile.TemporaryFile() as err:
-        done = subprocess.run([sys.executable, "-c", _MEASURE, *argv], stdout=subprocess.PIPE, stderr=err,
-                              env=env, check=False)
+        done = subprocess.run(
+            [sys.executable, "-c", _MEASURE, *argv], stdout=subprocess.PIPE, stderr=err, env=env, check=False
+        )
         seconds = time.perf_counter() - start
         err.seek(0)
         tail = err.read().decode(errors="replace")[-2000:]
@@ -108,8 +109,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-run", action="store_true", help="skip the end-to-end scrubber run figures")
     parser.add_argument("--skip-presidio", action="store_true", help="skip the presidio peer figure")
     parser.add_argument("--out", default="bench-out", help="where the corpus and results.json go")
-    parser.add_argument("--instructions", action="store_true",
-                        help="count instructions per record under callgrind (needs valgrind) instead of timing")
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="count instructions per record under callgrind (needs valgrind) instead of timing",
+    )
     parser.add_argument("--child", nargs=3, metavar=("FIGURE", "N", "CORPUS"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -307,8 +311,18 @@ def instruction_child(figure: str, n: int, corpus: Path) -> int:
 
 
 def _callgrind(figure: str, n: int, corpus: Path, tmp: Path) -> subprocess.Popen[str]:
-    argv = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={tmp / f'{figure}-{n}.out'}",
-            sys.executable, "-m", "scrubber.benchmark", "--child", figure, str(n), str(corpus)]
+    argv = [
+        "valgrind",
+        "--tool=callgrind",
+        f"--callgrind-out-file={tmp / f'{figure}-{n}.out'}",
+        sys.executable,
+        "-m",
+        "scrubber.benchmark",
+        "--child",
+        figure,
+        str(n),
+        str(corpus),
+    ]
     env = dict(os.environ, PYTHONHASHSEED="0")
     return subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
 

@@ -175,15 +175,15 @@ def _explain(error: Any, data: Any) -> str:
             if kind == "extra_forbidden":
                 hint = difflib.get_close_matches(str(field_name), list(operator.rule_model.model_fields), n=1)
                 guess = f" Did you mean {hint[0]!r}?" if hint else ""
-                return (f"{label}: {operator.name} has no parameter {field_name!r}.{guess} "
-                        f"It takes: {params}.\n  Example: - {operator.example}")
-            return (f"{label}: parameter {field_name!r}: {error['msg']}.\n"
-                    f"  Example: - {operator.example}")
+                return (
+                    f"{label}: {operator.name} has no parameter {field_name!r}.{guess} "
+                    f"It takes: {params}.\n  Example: - {operator.example}"
+                )
+            return f"{label}: parameter {field_name!r}: {error['msg']}.\n  Example: - {operator.example}"
         return f"{label}: {error['msg']}"
     where = ".".join(str(p) for p in loc) or "the file"
     if kind == "extra_forbidden":
-        return (f"{where}: unknown key. A catalogue takes: "
-                f"{', '.join(Catalogue.model_fields)}.")
+        return f"{where}: unknown key. A catalogue takes: {', '.join(Catalogue.model_fields)}."
     return f"{where}: {error['msg']}"
 
 
@@ -228,4 +228,3 @@ def load_catalogue(name_or_path: str | os.PathLike[str]) -> LoadedCatalogue:
     except (OSError, UnicodeDecodeError) as exc:
         raise CatalogueError(f"cannot read catalogue {path}: {exc}") from None
     return parse_catalogue(text, str(path))
-

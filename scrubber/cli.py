@@ -41,7 +41,9 @@ def add_key_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("key (one of; default: the SCRUBBER_KEY environment variable)")
     group.add_argument("--key-file", metavar="PATH", help="file holding 64 hex characters (see: scrubber keygen)")
     group.add_argument("--key-env", metavar="NAME", help="environment variable holding the key in hex")
-    group.add_argument("--key-secret", metavar="URI", help="gcp-secret://projects/P/secrets/S/versions/V or aws-secret://NAME")
+    group.add_argument(
+        "--key-secret", metavar="URI", help="gcp-secret://projects/P/secrets/S/versions/V or aws-secret://NAME"
+    )
 
 
 def key_from_args(args: argparse.Namespace) -> object:
@@ -71,16 +73,24 @@ def cmd_check_rules(args: argparse.Namespace) -> int:
             status = EXIT_USAGE
             continue
         model = loaded.model
-        table = Table(title=f"{loaded.source}: catalogue {model.catalogue!r}, {len(model.rules)} rules, "
-                            f"on_invalid={model.on_invalid}", title_justify="left")
+        table = Table(
+            title=f"{loaded.source}: catalogue {model.catalogue!r}, {len(model.rules)} rules, "
+            f"on_invalid={model.on_invalid}",
+            title_justify="left",
+        )
         for column in ("line", "field", "op", "parameters", "why"):
             table.add_column(column, overflow="fold")
         for index, rule in enumerate(model.rules):
             params = rule.model_dump(exclude={"field", "op", "why", "on_invalid"}, exclude_defaults=True)
             if rule.on_invalid:
                 params["on_invalid"] = rule.on_invalid
-            table.add_row(str(loaded.rule_lines[index]), rule.field, rule.op,
-                          ", ".join(f"{k}={v}" for k, v in params.items()), rule.why)
+            table.add_row(
+                str(loaded.rule_lines[index]),
+                rule.field,
+                rule.op,
+                ", ".join(f"{k}={v}" for k, v in params.items()),
+                rule.why,
+            )
         console.print(table)
         shape = scrubber.plan.output_shape()
         console.print(f"output fields: {orjson.dumps(shape).decode()}", highlight=False)
@@ -156,18 +166,20 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("verify", help="re-scan a sandbox for identifiers (see: scrubber verify --help)", add_help=False)
 
     check = sub.add_parser(
-        "check-rules", help="validate catalogues and print what they do",
+        "check-rules",
+        help="validate catalogues and print what they do",
         description="Validate catalogue files (or profile names) and print each rule, the output fields "
-                    "and the digest recorded in audits. Exit 2 if any is invalid.",
+        "and the digest recorded in audits. Exit 2 if any is invalid.",
         epilog="example: scrubber check-rules rules/pseudonymous.yaml strict",
     )
     check.add_argument("catalogues", nargs="+", metavar="FILE|PROFILE")
     check.set_defaults(func=cmd_check_rules)
 
     explain_parser = sub.add_parser(
-        "explain", help="per field: the rule that applied and its outcome",
+        "explain",
+        help="per field: the rule that applied and its outcome",
         description="Show, for each field of one JSON record, which rule applied and what came out. "
-                    "Input values are masked (type and length only).",
+        "Input values are masked (type and length only).",
         epilog="example: scrubber explain --catalogue pseudonymous --key-file scrubber.key record.json",
     )
     explain_parser.add_argument("--catalogue", required=True, metavar="NAME|PATH")
@@ -175,8 +187,11 @@ def build_parser() -> argparse.ArgumentParser:
     add_key_options(explain_parser)
     explain_parser.set_defaults(func=cmd_explain)
 
-    keygen = sub.add_parser("keygen", help="print a new random key in hex",
-                            epilog="example: scrubber keygen > scrubber.key && chmod 600 scrubber.key")
+    keygen = sub.add_parser(
+        "keygen",
+        help="print a new random key in hex",
+        epilog="example: scrubber keygen > scrubber.key && chmod 600 scrubber.key",
+    )
     keygen.set_defaults(func=cmd_keygen)
     return parser
 

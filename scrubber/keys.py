@@ -48,13 +48,13 @@ def make_key(material: bytes, *, allow_weak: bool = False, source: str = "key") 
         raise KeyMaterialError(
             f"{source}: a key must be exactly {KEY_BYTES} bytes (or {2 * KEY_BYTES} hex characters), "
             f"got {len(material)} bytes. Make one with: "
-            f"python -c \"import secrets; print(secrets.token_hex({KEY_BYTES}))\" > scrubber.key"
+            f'python -c "import secrets; print(secrets.token_hex({KEY_BYTES}))" > scrubber.key'
         )
     if not allow_weak and len(set(material)) < _MIN_DISTINCT_BYTES:
         raise KeyMaterialError(
             f"{source}: the key looks like a test or placeholder key (fewer than "
             f"{_MIN_DISTINCT_BYTES} distinct byte values). Generate a random one with "
-            f"python -c \"import secrets; print(secrets.token_hex({KEY_BYTES}))\""
+            f'python -c "import secrets; print(secrets.token_hex({KEY_BYTES}))"'
         )
     return Key(material=material, key_id=key_id_of(material))
 
@@ -74,13 +74,13 @@ def parse_key_text(raw: bytes, *, source: str, allow_weak: bool = False) -> Key:
             raise KeyMaterialError(
                 f"{source}: {KEY_BYTES} characters of text are not a {KEY_BYTES}-byte key (a {KEY_BYTES // 2}-byte "
                 f"key in hex, or a passphrase?). A key is {2 * KEY_BYTES} hex characters. Make one with: "
-                f"python -c \"import secrets; print(secrets.token_hex({KEY_BYTES}))\" > scrubber.key"
+                f'python -c "import secrets; print(secrets.token_hex({KEY_BYTES}))" > scrubber.key'
             )
         return make_key(raw, allow_weak=allow_weak, source=source)
     raise KeyMaterialError(
         f"{source}: expected {2 * KEY_BYTES} hex characters or {KEY_BYTES} raw bytes "
         f"(found {len(stripped)} characters after trimming). Make one with: "
-        f"python -c \"import secrets; print(secrets.token_hex({KEY_BYTES}))\" > scrubber.key"
+        f'python -c "import secrets; print(secrets.token_hex({KEY_BYTES}))" > scrubber.key'
     )
 
 
@@ -117,8 +117,9 @@ def load_key(
             f"no key: environment variable {env_name} is not set. Pass --key-file PATH, "
             f"--key-env NAME or --key-secret URI, or export {env_name}=<{2 * KEY_BYTES} hex characters>."
         )
-    return parse_key_text(value.encode("utf-8", "surrogateescape"), source=f"environment variable {env_name}",
-                          allow_weak=allow_weak)
+    return parse_key_text(
+        value.encode("utf-8", "surrogateescape"), source=f"environment variable {env_name}", allow_weak=allow_weak
+    )
 
 
 def read_secret(uri: str) -> bytes:

@@ -119,8 +119,12 @@ class Stats:
             self._direct[i] += n
         for i, n in enumerate(other.invalid):
             self.invalid[i] += n
-        for target, source in ((self.unknown, other.unknown), (self.detectors, other.detectors),
-                               (self.rejected, other.rejected), (self._dropped_objects, objects)):
+        for target, source in (
+            (self.unknown, other.unknown),
+            (self.detectors, other.detectors),
+            (self.rejected, other.rejected),
+            (self._dropped_objects, objects),
+        ):
             for k, n in source.items():
                 target[k] = target.get(k, 0) + n
         self.records_in += other.records_in
@@ -198,8 +202,9 @@ class Plan:
                     target = ListNode(item=target, path=path)
                 if existing is not None:
                     other = self._owner.get(path, -1)
-                    raise self._fail(index, f"{path!r} already has a rule at {self.catalogue.where(other)}; "
-                                            "keep one rule per field")
+                    raise self._fail(
+                        index, f"{path!r} already has a rule at {self.catalogue.where(other)}; keep one rule per field"
+                    )
                 self._set_child(node, key, segment.is_glob, target)
                 self._owner[path] = index
                 return
@@ -217,8 +222,11 @@ class Plan:
                 existing = existing.item
             if not isinstance(existing, MapNode):
                 other = self._owner.get(path, -1)
-                raise self._fail(index, f"{path!r} has a rule of its own at {self.catalogue.where(other)}, "
-                                        "so rules cannot also address fields inside it")
+                raise self._fail(
+                    index,
+                    f"{path!r} has a rule of its own at {self.catalogue.where(other)}, "
+                    "so rules cannot also address fields inside it",
+                )
             node = existing
 
     @staticmethod
@@ -325,13 +333,27 @@ class Plan:
         # The function is generated: one straight block per allow-listed name, with the rule's function,
         # counter slot and reject flag as constants, instead of a loop that unpacks them per record.
         namespace: dict[str, Any] = {
-            "MISSING": _MISSING, "DROP": DROP, "Invalid": Invalid, "RecordRejected": RecordRejected,
-            "fnmatchcase": fnmatch.fnmatchcase, "frozenset": frozenset, "isinstance": isinstance, "len": len,
-            "type": type, "dict": dict,
-            "as_mapping": node.as_mapping, "mismatch": self._mismatch, "path": node.path,
-            "applied": stats._direct, "invalid": stats.invalid, "unknown_counts": stats.unknown,
-            "drop_keys": drop_keys, "named": named, "drop_globs": drop_globs,
-            "drop_sets": stats.drop_set_counter(drop_targets), "glob_drops": stats.drop_set_counter(dict(drop_globs)),
+            "MISSING": _MISSING,
+            "DROP": DROP,
+            "Invalid": Invalid,
+            "RecordRejected": RecordRejected,
+            "fnmatchcase": fnmatch.fnmatchcase,
+            "frozenset": frozenset,
+            "isinstance": isinstance,
+            "len": len,
+            "type": type,
+            "dict": dict,
+            "as_mapping": node.as_mapping,
+            "mismatch": self._mismatch,
+            "path": node.path,
+            "applied": stats._direct,
+            "invalid": stats.invalid,
+            "unknown_counts": stats.unknown,
+            "drop_keys": drop_keys,
+            "named": named,
+            "drop_globs": drop_globs,
+            "drop_sets": stats.drop_set_counter(drop_targets),
+            "glob_drops": stats.drop_set_counter(dict(drop_globs)),
         }
         lines = [
             "def run_named_map(value, scope):",
@@ -344,8 +366,9 @@ class Plan:
         ]
         for number, (key, function, index, reject, where) in enumerate(keepers):
             namespace[f"key{number}"], namespace[f"run{number}"], namespace[f"where{number}"] = key, function, where
-            on_invalid = (f"raise RecordRejected(f'invalid_{{exc.reason}}', where{number}) from None" if reject
-                          else "pass")
+            on_invalid = (
+                f"raise RecordRejected(f'invalid_{{exc.reason}}', where{number}) from None" if reject else "pass"
+            )
             lines += [
                 f"    item = get(key{number}, MISSING)",
                 "    if item is not MISSING:",

@@ -243,8 +243,11 @@ def commit_shards(
             return names
         name = shard_name(0, 1, fmt)
         path = join_uri(target, name)
-        writer = ParquetShardWriter(fs_config, path, schema) if fmt == "parquet" and schema is not None \
+        writer = (
+            ParquetShardWriter(fs_config, path, schema)
+            if fmt == "parquet" and schema is not None
             else JsonlShardWriter(fs_config, path)
+        )
         writer.close()
         return [name]
     for index, shard in enumerate(kept):
@@ -284,8 +287,11 @@ def stale_temp_dirs(fs_config: FsConfig, target: str) -> list[str]:
         infos = fs.get_file_info(pafs.FileSelector(path, recursive=False, allow_not_found=True))
     except (OSError, pa.ArrowException) as exc:
         raise SinkError(f"cannot list {target}: {type(exc).__name__}") from None
-    return sorted(join_uri(target, i.base_name) for i in infos
-                  if i.type == pafs.FileType.Directory and i.base_name.startswith(TMP_PREFIX))
+    return sorted(
+        join_uri(target, i.base_name)
+        for i in infos
+        if i.type == pafs.FileType.Directory and i.base_name.startswith(TMP_PREFIX)
+    )
 
 
 def _delete(fs: pafs.FileSystem, path: str) -> None:

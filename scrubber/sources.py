@@ -189,8 +189,9 @@ def _expand_one(fs: pafs.FileSystem, path: str, pattern: str) -> list[tuple[str,
                 return [(path, info.size or 0)]
             if info.type == pafs.FileType.Directory:
                 infos = fs.get_file_info(pafs.FileSelector(path, recursive=False))
-                return sorted((i.path, i.size or 0) for i in infos
-                              if i.type == pafs.FileType.File and not _hidden(i.path, path))
+                return sorted(
+                    (i.path, i.size or 0) for i in infos if i.type == pafs.FileType.File and not _hidden(i.path, path)
+                )
             return []
         base = "/".join(segments[:first_glob]) or "/"
         recursive = first_glob < len(segments) - 1 or "**" in path

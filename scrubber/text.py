@@ -173,6 +173,8 @@ def fold_hiding(text: str) -> tuple[str, list[int]]:
         pieces.append(folded)
         origin.extend([index] * len(folded))
     return "".join(pieces), origin
+
+
 CACHED_TEXTS = 4096
 CACHED_TEXT_CHARS = 1024
 
@@ -245,11 +247,7 @@ class TextScanner:
         scanned in a folded copy and the spans are mapped back, so such spellings cannot hide an identifier."""
         if not text.isascii() and _HIDING.search(text):
             folded, origin = fold_hiding(text)
-            return [
-                Span(origin[s.start], origin[s.end - 1] + 1, s.kind)
-                for s in self._find(folded)
-                if s.end > s.start
-            ]
+            return [Span(origin[s.start], origin[s.end - 1] + 1, s.kind) for s in self._find(folded) if s.end > s.start]
         return self._find(text)
 
     def _find(self, text: str) -> list[Span]:

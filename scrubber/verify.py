@@ -305,14 +305,28 @@ def data_files(uri: str, fs_config: FsConfig) -> list[str]:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="scrubber verify", description=DESCRIPTION, epilog=EPILOG,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="scrubber verify",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("uri", metavar="URI", help="a sandbox directory or one data file (local, gs://, s3://)")
     parser.add_argument("--catalogue", metavar="NAME|PATH", help="default: the catalogue named in URI/_audit.json")
-    parser.add_argument("--max-findings", type=int, default=100, metavar="N",
-                        help="print at most N finding lines (all are counted; default 100)")
-    parser.add_argument("--s3-endpoint-url", "--s3_endpoint_url", dest="s3_endpoint_url", metavar="URL",
-                        help="S3-compatible server; credentials from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY")
+    parser.add_argument(
+        "--max-findings",
+        type=int,
+        default=100,
+        metavar="N",
+        help="print at most N finding lines (all are counted; default 100)",
+    )
+    parser.add_argument(
+        "--s3-endpoint-url",
+        "--s3_endpoint_url",
+        dest="s3_endpoint_url",
+        metavar="URL",
+        help="S3-compatible server; credentials from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY",
+    )
     parser.add_argument("--s3-region", "--s3_region_name", dest="s3_region", metavar="REGION")
     return parser
 
@@ -353,11 +367,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     kinds = Counter(f.kind for f in findings)
     files = len({f.file for f in findings})
     shown = f" (first {args.max_findings} shown)" if len(findings) > args.max_findings else ""
-    print(f"scrubber verify: {args.uri}: {len(findings):,} findings{shown} in {files} of {n_files} files, "
-          f"{records:,} records: " + ", ".join(f"{k} {n}" for k, n in kinds.most_common()), file=sys.stderr)
+    print(
+        f"scrubber verify: {args.uri}: {len(findings):,} findings{shown} in {files} of {n_files} files, "
+        f"{records:,} records: " + ", ".join(f"{k} {n}" for k, n in kinds.most_common()),
+        file=sys.stderr,
+    )
     return EXIT_FINDINGS
 
 
 if __name__ == "__main__":
     sys.exit(main())
-

@@ -24,13 +24,28 @@ from scrubber.audit import (
 )
 from scrubber.sinks import ShardInfo
 
-PLANTED = ["alice.martin@example.com", "6f9619ff-8b86-d011-b42d-00c04fc964ff", "203.0.113.77", "sess_9f8e7d6c5b4a",
-           "00:1a:2b:3c:4d:5e", "DE89370400440532013000", "Mozilla/5.0 PlantedUA"]
+PLANTED = [
+    "alice.martin@example.com",
+    "6f9619ff-8b86-d011-b42d-00c04fc964ff",
+    "203.0.113.77",
+    "sess_9f8e7d6c5b4a",
+    "00:1a:2b:3c:4d:5e",
+    "DE89370400440532013000",
+    "Mozilla/5.0 PlantedUA",
+]
 RECORDS = [
-    {"ts": 1795428902, "request_id": PLANTED[1], "session_id": PLANTED[3], "user_id": PLANTED[0], "status": 200,
-     "client": {"ip": PLANTED[2], "user_agent": PLANTED[6], "x_unknown": PLANTED[0]},
-     "device": {"mac": PLANTED[4]}, "payment": {"iban": PLANTED[5]}, PLANTED[0]: "a key can be personal data too",
-     "messages": [{"role": "user", "content": f"mail {PLANTED[0]} from {PLANTED[2]}"}]},
+    {
+        "ts": 1795428902,
+        "request_id": PLANTED[1],
+        "session_id": PLANTED[3],
+        "user_id": PLANTED[0],
+        "status": 200,
+        "client": {"ip": PLANTED[2], "user_agent": PLANTED[6], "x_unknown": PLANTED[0]},
+        "device": {"mac": PLANTED[4]},
+        "payment": {"iban": PLANTED[5]},
+        PLANTED[0]: "a key can be personal data too",
+        "messages": [{"role": "user", "content": f"mail {PLANTED[0]} from {PLANTED[2]}"}],
+    },
     {"ts": "yesterday", "user_id": PLANTED[0]},
     {"status": "two hundred"},
 ]
@@ -113,12 +128,23 @@ def test_manifest_holds_counts_and_names_never_values(pseudonymous: Scrubber) ->
     add_to_summary(summary, ("quarantine", ShardInfo("tmp/y.jsonl", 2)))
     accounting = check_accounting(summary, files_matched=1)
     manifest = build_manifest(
-        run_id="20261123T101502Z-abcdef01", status="ok", catalogue=pseudonymous.catalogue,
-        key_id=pseudonymous.key.key_id, summary=summary, accounting=accounting, input_patterns=["logs/*"],
-        output={"uri": "sandbox", "format": "parquet", "files": ["part-00000-of-00001.parquet"], "records": 1,
-                "audit": "sandbox/_audit.json"},
+        run_id="20261123T101502Z-abcdef01",
+        status="ok",
+        catalogue=pseudonymous.catalogue,
+        key_id=pseudonymous.key.key_id,
+        summary=summary,
+        accounting=accounting,
+        input_patterns=["logs/*"],
+        output={
+            "uri": "sandbox",
+            "format": "parquet",
+            "files": ["part-00000-of-00001.parquet"],
+            "records": 1,
+            "audit": "sandbox/_audit.json",
+        },
         quarantine={"uri": "quarantine", "files": [], "records": 2, "stores": "line"},
-        runner="FnApiRunner", timings={"pipeline_seconds": 0.5, "total_seconds": 1.0},
+        runner="FnApiRunner",
+        timings={"pipeline_seconds": 0.5, "total_seconds": 1.0},
     )
     text = orjson.dumps(manifest).decode()
     assert not [p for p in PLANTED if p.lower() in text.lower()]
@@ -143,5 +169,8 @@ def test_manifest_holds_counts_and_names_never_values(pseudonymous: Scrubber) ->
 def test_rule_counts_follow_the_catalogue(strict: Scrubber) -> None:
     rows = rule_counts(strict.catalogue, {"applied": [5, 4, 3], "invalid": [0, 1, 0]})
     assert [(r["field"], r["op"], r["applied"], r["invalid"]) for r in rows] == [
-        ("ts", "epoch_second", 5, 0), ("status", "int_range", 4, 1), ("retry_count", "int_range", 3, 0)]
+        ("ts", "epoch_second", 5, 0),
+        ("status", "int_range", 4, 1),
+        ("retry_count", "int_range", 3, 0),
+    ]
     assert all(isinstance(r["line"], int) for r in rows)

@@ -30,8 +30,10 @@ def test_check_rules_fails_with_the_error(tmp_path: Path, capsys: pytest.Capture
 
 def test_explain_masks_inputs_and_shows_rule_lines(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     record = tmp_path / "r.json"
-    record.write_text('{"ts": 1763892902, "user_id": "alice.secret@example.com", "client": {"ip": "203.0.113.9"},'
-                      ' "favourite": "alice.secret@example.com"}')
+    record.write_text(
+        '{"ts": 1763892902, "user_id": "alice.secret@example.com", "client": {"ip": "203.0.113.9"},'
+        ' "favourite": "alice.secret@example.com"}'
+    )
     key = tmp_path / "k"
     key.write_text(TEST_KEY_HEX)
     assert main(["explain", "--catalogue", "pseudonymous", "--key-file", str(key), str(record)]) == EXIT_OK

@@ -98,8 +98,21 @@ def key_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def e2e(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, key_file: Path) -> dict[str, Any]:
     fmt = request.param
     base = tmp_path_factory.mktemp(f"e2e-{fmt}")
-    code = run_cli("--input", INPUT, "--output", str(base / "sandbox"), "--quarantine", str(base / "quarantine"),
-                   "--catalogue", "pseudonymous", "--key-file", str(key_file), "--format", fmt, "--quiet")
+    code = run_cli(
+        "--input",
+        INPUT,
+        "--output",
+        str(base / "sandbox"),
+        "--quarantine",
+        str(base / "quarantine"),
+        "--catalogue",
+        "pseudonymous",
+        "--key-file",
+        str(key_file),
+        "--format",
+        fmt,
+        "--quiet",
+    )
     return {"code": code, "fmt": fmt, "sandbox": base / "sandbox", "quarantine": base / "quarantine"}
 
 
@@ -135,9 +148,14 @@ def test_in_equals_out_plus_quarantined(e2e: dict[str, Any]) -> None:
     assert len(quarantine) == TRUTH["corrupt_lines"] == counts["records_quarantined"]
     assert counts["records_in"] == len(records) + len(quarantine)
     assert counts["accounting"]["ok"] and audit["status"] == "ok"
-    assert audit["beam_metrics"] == {"available": True, "agree": True, "lines_read": counts["records_in"],
-                                     "records_in": counts["records_in"], "records_out": len(records),
-                                     "quarantined": len(quarantine)}
+    assert audit["beam_metrics"] == {
+        "available": True,
+        "agree": True,
+        "lines_read": counts["records_in"],
+        "records_in": counts["records_in"],
+        "records_out": len(records),
+        "quarantined": len(quarantine),
+    }
 
 
 def test_every_corrupt_line_is_in_the_quarantine_with_file_line_and_reason(e2e: dict[str, Any]) -> None:
@@ -150,8 +168,20 @@ def test_every_corrupt_line_is_in_the_quarantine_with_file_line_and_reason(e2e: 
 
 
 def test_only_allow_listed_fields(e2e: dict[str, Any]) -> None:
-    allowed_top = {"ts", "status", "retry_count", "request_id", "session_id", "user_id", "client", "geo", "model",
-                   "messages", "prompt", "completion"}
+    allowed_top = {
+        "ts",
+        "status",
+        "retry_count",
+        "request_id",
+        "session_id",
+        "user_id",
+        "client",
+        "geo",
+        "model",
+        "messages",
+        "prompt",
+        "completion",
+    }
     for record in read_sandbox(e2e["sandbox"], e2e["fmt"]):
         assert set(record) <= allowed_top
         assert set(record.get("client", {})) <= {"ip"}
@@ -245,8 +275,20 @@ def test_dataframe_libraries_read_the_sandbox(e2e: dict[str, Any], reader: str) 
 
 
 def test_quarantine_hash_only_stores_no_line(tmp_path: Path, key_file: Path) -> None:
-    code = run_cli("--input", INPUT, "--output", str(tmp_path / "s"), "--quarantine", str(tmp_path / "q"),
-                   "--catalogue", "pseudonymous", "--key-file", str(key_file), "--quarantine-hash-only", "--quiet")
+    code = run_cli(
+        "--input",
+        INPUT,
+        "--output",
+        str(tmp_path / "s"),
+        "--quarantine",
+        str(tmp_path / "q"),
+        "--catalogue",
+        "pseudonymous",
+        "--key-file",
+        str(key_file),
+        "--quarantine-hash-only",
+        "--quiet",
+    )
     assert code == 0
     entries = read_quarantine(tmp_path / "q")
     assert len(entries) == TRUTH["corrupt_lines"]
@@ -257,19 +299,44 @@ def test_quarantine_hash_only_stores_no_line(tmp_path: Path, key_file: Path) -> 
 
 def test_strict_profile_and_key_from_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SCRUBBER_KEY", TEST_KEY_HEX)
-    code = run_cli("--input", INPUT, "--output", str(tmp_path / "s"), "--quarantine", str(tmp_path / "q"),
-                   "--catalogue", "strict", "--format", "jsonl", "--quiet")
+    code = run_cli(
+        "--input",
+        INPUT,
+        "--output",
+        str(tmp_path / "s"),
+        "--quarantine",
+        str(tmp_path / "q"),
+        "--catalogue",
+        "strict",
+        "--format",
+        "jsonl",
+        "--quiet",
+    )
     assert code == 0
     records = read_sandbox(tmp_path / "s", "jsonl")
     assert records and all(set(r) <= {"ts", "status", "retry_count"} for r in records)
-    assert len(records) + len(read_quarantine(tmp_path / "q")) == orjson.loads(
-        (tmp_path / "s" / "_audit.json").read_bytes())["counts"]["records_in"]
+    assert (
+        len(records) + len(read_quarantine(tmp_path / "q"))
+        == orjson.loads((tmp_path / "s" / "_audit.json").read_bytes())["counts"]["records_in"]
+    )
 
 
-def test_a_second_run_needs_overwrite_and_replaces_the_first(tmp_path: Path, key_file: Path,
-                                                             capsys: pytest.CaptureFixture[str]) -> None:
-    args = ["--input", str(FIXTURES / "e2e-gateway-2026-11-23.jsonl"), "--output", str(tmp_path / "s"),
-            "--quarantine", str(tmp_path / "q"), "--catalogue", "strict", "--key-file", str(key_file), "--quiet"]
+def test_a_second_run_needs_overwrite_and_replaces_the_first(
+    tmp_path: Path, key_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = [
+        "--input",
+        str(FIXTURES / "e2e-gateway-2026-11-23.jsonl"),
+        "--output",
+        str(tmp_path / "s"),
+        "--quarantine",
+        str(tmp_path / "q"),
+        "--catalogue",
+        "strict",
+        "--key-file",
+        str(key_file),
+        "--quiet",
+    ]
     assert run_cli(*args) == 0
     first = orjson.loads((tmp_path / "s" / "_audit.json").read_bytes())["run_id"]
     capsys.readouterr()
@@ -285,10 +352,21 @@ def test_a_second_run_needs_overwrite_and_replaces_the_first(tmp_path: Path, key
 
 
 @pytest.mark.parametrize("quarantine", ["s", "s/q", "s/./q/"])
-def test_quarantine_inside_the_output_is_refused(tmp_path: Path, key_file: Path, quarantine: str,
-                                                 capsys: pytest.CaptureFixture[str]) -> None:
-    code = run_cli("--input", INPUT, "--output", str(tmp_path / "s"), "--quarantine", str(tmp_path / quarantine),
-                   "--catalogue", "strict", "--key-file", str(key_file))
+def test_quarantine_inside_the_output_is_refused(
+    tmp_path: Path, key_file: Path, quarantine: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = run_cli(
+        "--input",
+        INPUT,
+        "--output",
+        str(tmp_path / "s"),
+        "--quarantine",
+        str(tmp_path / quarantine),
+        "--catalogue",
+        "strict",
+        "--key-file",
+        str(key_file),
+    )
     assert code == 2
     assert "never be in the sandbox" in capsys.readouterr().err
     assert not (tmp_path / "s").exists()
@@ -297,8 +375,18 @@ def test_quarantine_inside_the_output_is_refused(tmp_path: Path, key_file: Path,
 def test_quarantine_reached_through_a_symlink_into_the_output_is_refused(tmp_path: Path, key_file: Path) -> None:
     (tmp_path / "s" / "q").mkdir(parents=True)
     (tmp_path / "link").symlink_to(tmp_path / "s" / "q")
-    code = run_cli("--input", INPUT, "--output", str(tmp_path / "s"), "--quarantine", str(tmp_path / "link"),
-                   "--catalogue", "strict", "--key-file", str(key_file))
+    code = run_cli(
+        "--input",
+        INPUT,
+        "--output",
+        str(tmp_path / "s"),
+        "--quarantine",
+        str(tmp_path / "link"),
+        "--catalogue",
+        "strict",
+        "--key-file",
+        str(key_file),
+    )
     assert code == 2
 
 
@@ -312,10 +400,16 @@ def test_quarantine_reached_through_a_symlink_into_the_output_is_refused(tmp_pat
         (["--batch-size", "0"], 2, "at least 1"),
     ],
 )
-def test_usage_and_io_errors(tmp_path: Path, key_file: Path, capsys: pytest.CaptureFixture[str],
-                             argv: list[str], code: int, message: str) -> None:
-    base = {"--input": INPUT, "--output": str(tmp_path / "s"), "--quarantine": str(tmp_path / "q"),
-            "--catalogue": "strict", "--key-file": str(key_file)}
+def test_usage_and_io_errors(
+    tmp_path: Path, key_file: Path, capsys: pytest.CaptureFixture[str], argv: list[str], code: int, message: str
+) -> None:
+    base = {
+        "--input": INPUT,
+        "--output": str(tmp_path / "s"),
+        "--quarantine": str(tmp_path / "q"),
+        "--catalogue": "strict",
+        "--key-file": str(key_file),
+    }
     base.update(dict(zip(argv[::2], argv[1::2], strict=True)))
     assert run_cli(*[x for kv in base.items() for x in kv]) == code
     assert message in capsys.readouterr().err
@@ -330,8 +424,16 @@ def test_missing_required_options_name_them(capsys: pytest.CaptureFixture[str]) 
 def test_unknown_and_secret_bearing_options_are_refused_without_echoing_values(
     tmp_path: Path, key_file: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    common = ["--input", INPUT, "--output", str(tmp_path / "s"), "--quarantine", str(tmp_path / "q"),
-              "--catalogue", "strict"]
+    common = [
+        "--input",
+        INPUT,
+        "--output",
+        str(tmp_path / "s"),
+        "--quarantine",
+        str(tmp_path / "q"),
+        "--catalogue",
+        "strict",
+    ]
     assert run_cli(*common, "--key", "c0ffee-secret-value") == 2
     err = capsys.readouterr().err
     assert "unknown option --key" in err and "c0ffee-secret-value" not in err
@@ -341,20 +443,32 @@ def test_unknown_and_secret_bearing_options_are_refused_without_echoing_values(
     assert run_cli(*common, "--key-file", str(key_file), "stray-positional") == 2
 
 
-def test_parquet_needs_named_fields_and_jsonl_takes_globs(tmp_path: Path, key_file: Path,
-                                                         capsys: pytest.CaptureFixture[str]) -> None:
+def test_parquet_needs_named_fields_and_jsonl_takes_globs(
+    tmp_path: Path, key_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     catalogue = tmp_path / "glob.yaml"
-    catalogue.write_text("catalogue: globby\nrules:\n  - {field: ts, op: epoch_second}\n"
-                         "  - {field: 'tags.*', op: keep}\n")
-    common = ["--input", str(FIXTURES / "e2e-gateway-2026-11-23.jsonl"), "--quarantine", str(tmp_path / "q"),
-              "--catalogue", str(catalogue), "--key-file", str(key_file), "--quiet"]
+    catalogue.write_text(
+        "catalogue: globby\nrules:\n  - {field: ts, op: epoch_second}\n  - {field: 'tags.*', op: keep}\n"
+    )
+    common = [
+        "--input",
+        str(FIXTURES / "e2e-gateway-2026-11-23.jsonl"),
+        "--quarantine",
+        str(tmp_path / "q"),
+        "--catalogue",
+        str(catalogue),
+        "--key-file",
+        str(key_file),
+        "--quiet",
+    ]
     assert run_cli(*common, "--output", str(tmp_path / "s")) == 2
     assert "--format jsonl" in capsys.readouterr().err
     assert run_cli(*common, "--output", str(tmp_path / "s2"), "--format", "jsonl") == 0
 
 
-def test_counts_that_do_not_add_up_fail_and_publish_nothing(tmp_path: Path, key_file: Path,
-                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_counts_that_do_not_add_up_fail_and_publish_nothing(
+    tmp_path: Path, key_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from pipelines.transforms import ScrubFn
 
     original = ScrubFn._outcomes
@@ -365,9 +479,19 @@ def test_counts_that_do_not_add_up_fail_and_publish_nothing(tmp_path: Path, key_
                 yield outcome
 
     monkeypatch.setattr(ScrubFn, "_outcomes", staticmethod(lossy))
-    code = run_cli("--input", str(FIXTURES / "e2e-gateway-2026-11-23.jsonl"), "--output", str(tmp_path / "s"),
-                   "--quarantine", str(tmp_path / "q"), "--catalogue", "strict", "--key-file", str(key_file),
-                   "--quiet")
+    code = run_cli(
+        "--input",
+        str(FIXTURES / "e2e-gateway-2026-11-23.jsonl"),
+        "--output",
+        str(tmp_path / "s"),
+        "--quarantine",
+        str(tmp_path / "q"),
+        "--catalogue",
+        "strict",
+        "--key-file",
+        str(key_file),
+        "--quiet",
+    )
     assert code == 1
     assert not list((tmp_path / "s").glob("part-*")) and not (tmp_path / "s" / "_audit.json").exists()
     assert not list((tmp_path / "q").glob("part-*"))
@@ -381,8 +505,16 @@ def test_counts_that_do_not_add_up_fail_and_publish_nothing(tmp_path: Path, key_
 def test_help_explains_with_an_example(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli(["run", "--help"]) == 0
     text = capsys.readouterr().out
-    for expected in ("--input GLOB", "--quarantine URI", "--key-file", "SCRUBBER_KEY", "examples:",
-                     "scrubber run --input 'logs/*.jsonl.gz' --output sandbox/", "FlinkRunner", "exit codes"):
+    for expected in (
+        "--input GLOB",
+        "--quarantine URI",
+        "--key-file",
+        "SCRUBBER_KEY",
+        "examples:",
+        "scrubber run --input 'logs/*.jsonl.gz' --output sandbox/",
+        "FlinkRunner",
+        "exit codes",
+    ):
         assert expected in text, expected
 
 
@@ -409,8 +541,19 @@ def test_input_with_nothing_usable_still_accounts_for_every_line(tmp_path: Path,
     junk = [b"\x00\x01\x02", b"<html>", b"{", b"[]", b'{"status": "x"}', b"\xff" * 10, b"   "]
     (tmp_path / "junk.jsonl").write_bytes(b"\n".join(junk) + b"\n")
     (tmp_path / "empty.jsonl").write_bytes(b"")
-    code = run_cli("--input", str(tmp_path / "*.jsonl"), "--output", str(tmp_path / "s"), "--quarantine",
-                   str(tmp_path / "q"), "--catalogue", "pseudonymous", "--key-file", str(key_file), "--quiet")
+    code = run_cli(
+        "--input",
+        str(tmp_path / "*.jsonl"),
+        "--output",
+        str(tmp_path / "s"),
+        "--quarantine",
+        str(tmp_path / "q"),
+        "--catalogue",
+        "pseudonymous",
+        "--key-file",
+        str(key_file),
+        "--quiet",
+    )
     assert code == 0
     table = pq.read_table(tmp_path / "s" / "part-00000-of-00001.parquet")
     assert table.num_rows == 0 and "messages" in table.schema.names  # readers still find the schema

@@ -45,9 +45,24 @@ def s3_endpoint() -> Iterator[str]:
 def test_run_and_verify_on_s3(s3_endpoint: str, tmp_path: Path) -> None:
     key = tmp_path / "k"
     key.write_text(TEST_KEY_HEX)
-    code = cli(["run", "--input", "s3://raw/2026-11-23/*", "--output", "s3://sandbox/d", "--quarantine",
-                "s3://quarantine/d", "--catalogue", "pseudonymous", "--key-file", str(key),
-                "--s3_endpoint_url", s3_endpoint, "--quiet"])
+    code = cli(
+        [
+            "run",
+            "--input",
+            "s3://raw/2026-11-23/*",
+            "--output",
+            "s3://sandbox/d",
+            "--quarantine",
+            "s3://quarantine/d",
+            "--catalogue",
+            "pseudonymous",
+            "--key-file",
+            str(key),
+            "--s3_endpoint_url",
+            s3_endpoint,
+            "--quiet",
+        ]
+    )
     assert code == 0
     import boto3
 

@@ -38,10 +38,28 @@ def run(base: Path, inputs: Path, key_hex: str, name: str, fmt: str, seed: str) 
     key = base / f"{name}.key"
     key.write_text(key_hex + "\n")
     out = {"sandbox": base / name / "sandbox", "quarantine": base / name / "quarantine"}
-    proc = run_cli("run", "--input", str(inputs), "--output", str(out["sandbox"]), "--quarantine",
-                   str(out["quarantine"]), "--catalogue", "pseudonymous", "--key-file", str(key), "--format", fmt,
-                   "--records-per-shard", "300", "--batch-size", "64", "--quarantine-hash-only", "--quiet",
-                   env={"PYTHONHASHSEED": seed})
+    proc = run_cli(
+        "run",
+        "--input",
+        str(inputs),
+        "--output",
+        str(out["sandbox"]),
+        "--quarantine",
+        str(out["quarantine"]),
+        "--catalogue",
+        "pseudonymous",
+        "--key-file",
+        str(key),
+        "--format",
+        fmt,
+        "--records-per-shard",
+        "300",
+        "--batch-size",
+        "64",
+        "--quarantine-hash-only",
+        "--quiet",
+        env={"PYTHONHASHSEED": seed},
+    )
     assert proc.returncode == 0, proc.stderr
     return out
 
@@ -53,8 +71,19 @@ def shard_digests(directory: Path) -> list[str]:
 
 def stable_audit(directory: Path) -> dict[str, Any]:
     audit = orjson.loads((directory / "_audit.json").read_bytes())
-    return {k: audit[k] for k in ("counts", "quarantine_reasons", "rules", "detectors", "unknown_fields_dropped",
-                                  "key_id", "catalogue", "other_counters")}
+    return {
+        k: audit[k]
+        for k in (
+            "counts",
+            "quarantine_reasons",
+            "rules",
+            "detectors",
+            "unknown_fields_dropped",
+            "key_id",
+            "catalogue",
+            "other_counters",
+        )
+    }
 
 
 @pytest.fixture(scope="module")
@@ -119,9 +148,29 @@ def test_output_does_not_depend_on_line_order_or_batching(tmp_path: Path) -> Non
     outputs = []
     variants = (("in", ["--batch-size", "1000"]), ("shuffled", ["--batch-size", "7", "--records-per-shard", "50"]))
     for name, extra in variants:
-        assert main(["run", "--input", str(tmp_path / name), "--output", str(tmp_path / f"{name}-s"), "--quarantine",
-                     str(tmp_path / f"{name}-q"), "--catalogue", "pseudonymous", "--key-file", str(tmp_path / "key"),
-                     "--format", "jsonl", "--quiet", *extra]) == 0
-        outputs.append(sorted(line for p in (tmp_path / f"{name}-s").glob("part-*")
-                              for line in p.read_bytes().splitlines()))
+        assert (
+            main(
+                [
+                    "run",
+                    "--input",
+                    str(tmp_path / name),
+                    "--output",
+                    str(tmp_path / f"{name}-s"),
+                    "--quarantine",
+                    str(tmp_path / f"{name}-q"),
+                    "--catalogue",
+                    "pseudonymous",
+                    "--key-file",
+                    str(tmp_path / "key"),
+                    "--format",
+                    "jsonl",
+                    "--quiet",
+                    *extra,
+                ]
+            )
+            == 0
+        )
+        outputs.append(
+            sorted(line for p in (tmp_path / f"{name}-s").glob("part-*") for line in p.read_bytes().splitlines())
+        )
     assert len(outputs[0]) > 700 and outputs[0] == outputs[1]

@@ -33,15 +33,36 @@ def required_env(name: str) -> str:
 
 
 def scrubber(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "scrubber.cli", *args], capture_output=True, text=True,
-                          cwd=REPO, timeout=1200, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "scrubber.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=1200,
+        check=False,
+    )
 
 
 def run_job(tmp_path: Path, output: str, quarantine: str, *extra: str) -> subprocess.CompletedProcess[str]:
     key = tmp_path / "key"
     key.write_text(TEST_KEY_HEX)
-    return scrubber("run", "--input", str(LOGS / "*"), "--output", output, "--quarantine", quarantine,
-                    "--catalogue", "pseudonymous", "--key-file", str(key), "--format", "jsonl", "--quiet", *extra)
+    return scrubber(
+        "run",
+        "--input",
+        str(LOGS / "*"),
+        "--output",
+        output,
+        "--quarantine",
+        quarantine,
+        "--catalogue",
+        "pseudonymous",
+        "--key-file",
+        str(key),
+        "--format",
+        "jsonl",
+        "--quiet",
+        *extra,
+    )
 
 
 def local_records(directory: Path) -> list[bytes]:
@@ -62,9 +83,21 @@ def local_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_flink_cluster_gives_the_local_runners_output(local_run: Path, tmp_path: Path) -> None:
     master = required_env("SCRUBBER_TEST_FLINK_MASTER")
-    result = run_job(tmp_path, str(tmp_path / "sandbox"), str(tmp_path / "quarantine"),
-                     "--runner", "FlinkRunner", "--flink_master", master, "--flink_version", "1.19",
-                     "--environment_type", "LOOPBACK", "--parallelism", "2")
+    result = run_job(
+        tmp_path,
+        str(tmp_path / "sandbox"),
+        str(tmp_path / "quarantine"),
+        "--runner",
+        "FlinkRunner",
+        "--flink_master",
+        master,
+        "--flink_version",
+        "1.19",
+        "--environment_type",
+        "LOOPBACK",
+        "--parallelism",
+        "2",
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     flink = local_records(tmp_path / "sandbox")
     local = local_records(local_run / "sandbox")
@@ -79,10 +112,14 @@ def test_flink_cluster_gives_the_local_runners_output(local_run: Path, tmp_path:
 
 def s3_filesystem() -> pafs.S3FileSystem:
     endpoint = required_env("SCRUBBER_TEST_S3_ENDPOINT")
-    return pafs.S3FileSystem(endpoint_override=endpoint, scheme="http",
-                             access_key=required_env("AWS_ACCESS_KEY_ID"),
-                             secret_key=required_env("AWS_SECRET_ACCESS_KEY"), region="us-east-1",
-                             allow_bucket_creation=True)
+    return pafs.S3FileSystem(
+        endpoint_override=endpoint,
+        scheme="http",
+        access_key=required_env("AWS_ACCESS_KEY_ID"),
+        secret_key=required_env("AWS_SECRET_ACCESS_KEY"),
+        region="us-east-1",
+        allow_bucket_creation=True,
+    )
 
 
 def test_s3_sandbox_and_quarantine_buckets(local_run: Path, tmp_path: Path) -> None:
@@ -96,9 +133,22 @@ def test_s3_sandbox_and_quarantine_buckets(local_run: Path, tmp_path: Path) -> N
                 out.write(path.read_bytes())
     key = tmp_path / "key"
     key.write_text(TEST_KEY_HEX)
-    result = scrubber("run", "--input", "s3://raw/logs/*", "--output", "s3://sandbox/nightly",
-                      "--quarantine", "s3://quarantine/nightly", "--catalogue", "pseudonymous",
-                      "--key-file", str(key), "--s3_endpoint_url", endpoint, "--quiet")
+    result = scrubber(
+        "run",
+        "--input",
+        "s3://raw/logs/*",
+        "--output",
+        "s3://sandbox/nightly",
+        "--quarantine",
+        "s3://quarantine/nightly",
+        "--catalogue",
+        "pseudonymous",
+        "--key-file",
+        str(key),
+        "--s3_endpoint_url",
+        endpoint,
+        "--quiet",
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     secret = os.environ["AWS_SECRET_ACCESS_KEY"]
     assert secret not in result.stdout and secret not in result.stderr
@@ -120,10 +170,15 @@ def test_s3_sandbox_and_quarantine_buckets(local_run: Path, tmp_path: Path) -> N
 
     assert canonical([without_nulls(r) for r in rows]) == canonical(local)
 
-    quarantined = [info.path for info in fs.get_file_info(pafs.FileSelector("quarantine/nightly", recursive=True))
-                   if info.type == pafs.FileType.File]
-    lines = [line for p in quarantined
-             for line in fs.open_input_stream(p, compression=None).read().splitlines() if line]
+    quarantined = [
+        info.path
+        for info in fs.get_file_info(pafs.FileSelector("quarantine/nightly", recursive=True))
+        if info.type == pafs.FileType.File
+    ]
+    lines = [
+        line for p in quarantined for line in fs.open_input_stream(p, compression=None).read().splitlines() if line
+    ]
+
     def by_file_name(entries: list[bytes]) -> list[dict[str, Any]]:
         decoded = [orjson.loads(e) for e in entries]
         for entry in decoded:

@@ -36,9 +36,17 @@ def write_logs(directory: Path, n: int, files: int = 4, name: str = "logs") -> d
         if i % 10 == 9:
             lines.append(f"garbage line {i}")
         else:
-            lines.append(json.dumps({"ts": TS0 + i, "status": 200, "user_id": f"u{i % 997}@example.org",
-                                     "client": {"ip": f"203.0.113.{i % 250}"},
-                                     "prompt": f"note {i} for a@example.org"}))
+            lines.append(
+                json.dumps(
+                    {
+                        "ts": TS0 + i,
+                        "status": 200,
+                        "user_id": f"u{i % 997}@example.org",
+                        "client": {"ip": f"203.0.113.{i % 250}"},
+                        "prompt": f"note {i} for a@example.org",
+                    }
+                )
+            )
     for f in range(files):
         (directory / f"{name}-{f}.jsonl").write_text("\n".join(lines[f::files]) + "\n")
     return {"in": n, "out": n - n // 10, "quarantined": n // 10}
@@ -48,8 +56,21 @@ def argv(base: Path, inputs: Path, *extra: str) -> list[str]:
     key = base / "key"
     if not key.exists():
         key.write_text(TEST_KEY_HEX + "\n")
-    return ["run", "--input", str(inputs), "--output", str(base / "sandbox"), "--quarantine", str(base / "quarantine"),
-            "--catalogue", "pseudonymous", "--key-file", str(key), "--quiet", *extra]
+    return [
+        "run",
+        "--input",
+        str(inputs),
+        "--output",
+        str(base / "sandbox"),
+        "--quarantine",
+        str(base / "quarantine"),
+        "--catalogue",
+        "pseudonymous",
+        "--key-file",
+        str(key),
+        "--quiet",
+        *extra,
+    ]
 
 
 def visible(directory: Path) -> list[str]:
@@ -70,8 +91,14 @@ def snapshot(directory: Path) -> dict[str, bytes]:
 def start(args: list[str], **kwargs: Any) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SCRUBBER_")}
     env["PYTHONPATH"] = str(ROOT)
-    return subprocess.Popen([sys.executable, "-m", "scrubber.cli", *args], env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, start_new_session=True, **kwargs)
+    return subprocess.Popen(
+        [sys.executable, "-m", "scrubber.cli", *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+        **kwargs,
+    )
 
 
 def wait_for_a_shard(sandbox: Path, proc: subprocess.Popen[bytes], timeout: float = 120) -> Path:
@@ -126,7 +153,10 @@ def test_kill_9_mid_run_leaves_the_earlier_export_intact_and_a_rerun_completes(t
     assert audit["output"]["files"] == visible(sandbox)
     counts = audit["counts"]
     assert (counts["records_in"], counts["records_out"], counts["records_quarantined"]) == (
-        big["in"], big["out"], big["quarantined"])
+        big["in"],
+        big["out"],
+        big["quarantined"],
+    )
     rows = sandbox_rows(sandbox)
     assert sorted(r["ts"] for r in rows) == [TS0 + i for i in range(big["in"]) if i % 10 != 9]  # all, once each
     assert len(quarantine_entries(quarantine)) == big["quarantined"]
@@ -152,8 +182,9 @@ def test_a_sink_that_fails_while_writing_publishes_nothing_and_says_why(tmp_path
         assert everything(tmp_path / target) == [], target  # no shard, no audit, no temporary directory
 
 
-def test_a_publish_that_fails_half_way_takes_back_what_it_moved(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_publish_that_fails_half_way_takes_back_what_it_moved(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     """The rename of the third sandbox shard fails: the two already moved are removed again."""
     import scrubber.sinks
 
@@ -179,9 +210,9 @@ def test_a_publish_that_fails_half_way_takes_back_what_it_moved(tmp_path: Path, 
 
 
 @pytest.mark.parametrize("failing", ["quarantine", "audit"])
-def test_a_failure_after_the_sandbox_was_published_unpublishes_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                                  capsys: pytest.CaptureFixture[str],
-                                                                  failing: str) -> None:
+def test_a_failure_after_the_sandbox_was_published_unpublishes_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], failing: str
+) -> None:
     """Parts without the quarantine or without the audit would look like a complete export: all or nothing."""
     import pipelines.scrub_logs as scrub_logs
     from scrubber.sinks import SinkError

@@ -38,8 +38,11 @@ SCRUBBER = Scrubber.from_catalogue("pseudonymous", key=bytes.fromhex(TEST_KEY_HE
 VERIFIER = Verifier(SCRUBBER.catalogue)
 FORMAT_CHARS = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 # FUZZ_EXAMPLES=20000 make test fuzzes longer; the suite's default keeps it to a few seconds.
-SETTINGS = settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", "250")), deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "250")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 
 # --- planted identifiers -------------------------------------------------------------------------
 
@@ -144,15 +147,36 @@ def test_scrub_text_never_raises_on_any_unicode_including_lone_surrogates(text: 
 # --- records -------------------------------------------------------------------------------------
 
 json_scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20)
-json_values = st.recursive(json_scalars, lambda inner: st.lists(inner, max_size=3)
-                           | st.dictionaries(st.text(max_size=8), inner, max_size=4), max_leaves=12)
+json_values = st.recursive(
+    json_scalars,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=12,
+)
 roles = st.sampled_from(["system", "user", "assistant", "tool", "hacker", ""])
 # Where a planted identifier goes, as a value: every path of the catalogue that takes a string, and some it
 # does not know. ``model`` is left out on purpose: it is kept by pattern, see test_identifier_shaped_model_names.
-VALUE_PATHS = ["request_id", "session_id", "user_id", "client.ip", "client.user_agent", "client.forwarded_for",
-               "geo.lat", "ts", "status", "payment.iban", "payment.pan", "device.serial", "telecom.msisdn",
-               "messaging.slack_user", "headers.X-Forwarded-For", "headers.Authorization", "notes", "extra.deep.value",
-               "referrer", "url"]
+VALUE_PATHS = [
+    "request_id",
+    "session_id",
+    "user_id",
+    "client.ip",
+    "client.user_agent",
+    "client.forwarded_for",
+    "geo.lat",
+    "ts",
+    "status",
+    "payment.iban",
+    "payment.pan",
+    "device.serial",
+    "telecom.msisdn",
+    "messaging.slack_user",
+    "headers.X-Forwarded-For",
+    "headers.Authorization",
+    "notes",
+    "extra.deep.value",
+    "referrer",
+    "url",
+]
 TEXT_PATHS = ["prompt", "completion", "messages"]
 
 
@@ -169,9 +193,13 @@ def put(record: dict[str, Any], path: str, value: Any) -> None:
 
 @st.composite
 def records(draw: st.DrawFn) -> tuple[Any, list[str]]:
-    record: dict[str, Any] = draw(st.dictionaries(
-        st.sampled_from(["ts", "status", "retry_count", "request_id", "model", "geo", "client", "cookies", "x"]),
-        json_values, max_size=4))
+    record: dict[str, Any] = draw(
+        st.dictionaries(
+            st.sampled_from(["ts", "status", "retry_count", "request_id", "model", "geo", "client", "cookies", "x"]),
+            json_values,
+            max_size=4,
+        )
+    )
     planted: list[str] = []
     for _ in range(draw(st.integers(1, 4))):
         written, canonical = draw(identifiers)
@@ -211,8 +239,16 @@ def test_scrub_outputs_only_allow_listed_paths_and_no_planted_identifier(sample:
 
 
 @SETTINGS
-@given(st.one_of(json_values, st.dictionaries(st.sampled_from(["messages", "prompt", "client", "geo", "headers"])
-                                                | st.text(max_size=6), json_values, max_size=6)))
+@given(
+    st.one_of(
+        json_values,
+        st.dictionaries(
+            st.sampled_from(["messages", "prompt", "client", "geo", "headers"]) | st.text(max_size=6),
+            json_values,
+            max_size=6,
+        ),
+    )
+)
 def test_scrub_of_arbitrary_json_is_allow_listed_and_verifiable(record: Any) -> None:
     try:
         out = SCRUBBER.scrub(record)
@@ -308,6 +344,12 @@ def test_identifier_shaped_model_names_are_rejected(value: str) -> None:
 
 def test_an_identifier_split_across_messages_is_not_joined() -> None:
     """A documented limit: each message is scanned on its own; fragments are not joined."""
-    out = SCRUBBER.scrub({"messages": [{"role": "user", "content": "write to split.msg@"},
-                                       {"role": "user", "content": "example.org please"}]})
+    out = SCRUBBER.scrub(
+        {
+            "messages": [
+                {"role": "user", "content": "write to split.msg@"},
+                {"role": "user", "content": "example.org please"},
+            ]
+        }
+    )
     assert [m["content"] for m in out["messages"]] == ["write to split.msg@", "example.org please"]

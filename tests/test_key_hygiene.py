@@ -35,8 +35,14 @@ INPUT = ROOT / "fixtures" / "e2e"
 
 
 def canary_forms() -> list[bytes]:
-    forms = [CANARY, CANARY_HEX.encode(), CANARY_HEX.upper().encode(), base64.b64encode(CANARY),
-             base64.urlsafe_b64encode(CANARY), base64.b64encode(CANARY).rstrip(b"=")]
+    forms = [
+        CANARY,
+        CANARY_HEX.encode(),
+        CANARY_HEX.upper().encode(),
+        base64.b64encode(CANARY),
+        base64.urlsafe_b64encode(CANARY),
+        base64.b64encode(CANARY).rstrip(b"="),
+    ]
     forms += [CANARY_HEX[i : i + 16].encode() for i in range(len(CANARY_HEX) - 15)]
     return forms
 
@@ -82,8 +88,15 @@ def limit_file_size() -> None:
     resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))
 
 
-def launch(base: Path, name: str, argv: list[str], *, env: dict[str, str] | None = None,
-           key_in_file: bool = True, preexec: Callable[[], None] | None = None) -> Callable[[], Scenario]:
+def launch(
+    base: Path,
+    name: str,
+    argv: list[str],
+    *,
+    env: dict[str, str] | None = None,
+    key_in_file: bool = True,
+    preexec: Callable[[], None] | None = None,
+) -> Callable[[], Scenario]:
     """Start one CLI process (all scenarios run at once); the returned function waits for it."""
     home = base / name
     (home / "tmp").mkdir(parents=True)
@@ -94,8 +107,15 @@ def launch(base: Path, name: str, argv: list[str], *, env: dict[str, str] | None
     argv = [a.replace("{home}", str(home)) for a in argv]
     environ = {k: v for k, v in os.environ.items() if not k.startswith("SCRUBBER_")}
     environ.update({"PYTHONPATH": str(ROOT), "TMPDIR": str(home / "tmp"), "SCRUBBER_LOG_LEVEL": "DEBUG", **(env or {})})
-    proc = subprocess.Popen([sys.executable, "-m", "scrubber.cli", *argv], cwd=home, env=environ, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=preexec)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "scrubber.cli", *argv],
+        cwd=home,
+        env=environ,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        preexec_fn=preexec,
+    )
 
     def finish() -> Scenario:
         out, err = proc.communicate(timeout=600)
@@ -104,8 +124,17 @@ def launch(base: Path, name: str, argv: list[str], *, env: dict[str, str] | None
     return finish
 
 
-RUN = ["run", "--input", str(INPUT / "e2e-*"), "--output", "{home}/sandbox", "--quarantine", "{home}/quarantine",
-       "--catalogue", "pseudonymous"]
+RUN = [
+    "run",
+    "--input",
+    str(INPUT / "e2e-*"),
+    "--output",
+    "{home}/sandbox",
+    "--quarantine",
+    "{home}/quarantine",
+    "--catalogue",
+    "pseudonymous",
+]
 
 
 @pytest.fixture(scope="module")
@@ -119,25 +148,49 @@ def scenarios(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Scenario]:
     record.write_bytes((INPUT / "e2e-gateway-2026-11-23.jsonl").read_bytes().splitlines()[0])
     started = [
         launch(base, "file_debug_hash_only", [*RUN, "--key-file", "{home}/scrubber.key", "--quarantine-hash-only"]),
-        launch(base, "env_default_with_table", [*RUN, "--format", "jsonl"], env={"SCRUBBER_KEY": CANARY_HEX,
-                                                                                  "SCRUBBER_LOG_LEVEL": ""},
-                 key_in_file=False),
-        launch(base, "env_named_sink_fails", [*RUN, "--key-env", "MY_KEY", "--quiet"],
-                 env={"MY_KEY": CANARY_HEX}, key_in_file=False, preexec=limit_file_size),
+        launch(
+            base,
+            "env_default_with_table",
+            [*RUN, "--format", "jsonl"],
+            env={"SCRUBBER_KEY": CANARY_HEX, "SCRUBBER_LOG_LEVEL": ""},
+            key_in_file=False,
+        ),
+        launch(
+            base,
+            "env_named_sink_fails",
+            [*RUN, "--key-env", "MY_KEY", "--quiet"],
+            env={"MY_KEY": CANARY_HEX},
+            key_in_file=False,
+            preexec=limit_file_size,
+        ),
         launch(base, "bad_catalogue", [*RUN[:-1], str(bad_catalogue), "--key-file", "{home}/scrubber.key"]),
         launch(base, "broken_yaml", [*RUN[:-1], str(broken_yaml), "--key-file", "{home}/scrubber.key"]),
-        launch(base, "missing_input", ["run", "--input", "{home}/nothing/*.jsonl", *RUN[3:],
-                                         "--key-file", "{home}/scrubber.key"]),
-        launch(base, "explain", ["explain", "--catalogue", "pseudonymous", "--key-file", "{home}/scrubber.key",
-                                   str(record)]),
+        launch(
+            base,
+            "missing_input",
+            ["run", "--input", "{home}/nothing/*.jsonl", *RUN[3:], "--key-file", "{home}/scrubber.key"],
+        ),
+        launch(
+            base,
+            "explain",
+            ["explain", "--catalogue", "pseudonymous", "--key-file", "{home}/scrubber.key", str(record)],
+        ),
         launch(base, "check_rules_leaky", ["check-rules", str(bad_catalogue)], key_in_file=False),
     ]
     found = [finish() for finish in started]
     return {s.name: s for s in found}
 
 
-EXPECTED_CODES = {"file_debug_hash_only": 0, "env_default_with_table": 0, "env_named_sink_fails": 3,
-                  "bad_catalogue": 2, "broken_yaml": 2, "missing_input": 3, "explain": 0, "check_rules_leaky": 2}
+EXPECTED_CODES = {
+    "file_debug_hash_only": 0,
+    "env_default_with_table": 0,
+    "env_named_sink_fails": 3,
+    "bad_catalogue": 2,
+    "broken_yaml": 2,
+    "missing_input": 3,
+    "explain": 0,
+    "check_rules_leaky": 2,
+}
 
 
 @pytest.mark.slow
@@ -154,8 +207,11 @@ def test_the_scenarios_really_exercised_output_logs_and_errors(scenarios: dict[s
     debug = scenarios["file_debug_hash_only"]
     assert "DEBUG:apache_beam" in debug.err  # Beam's own logging was on and searched
     names = set(debug.files)
-    assert {"sandbox/_audit.json", "sandbox/part-00000-of-00001.parquet (rows)",
-            "quarantine/part-00000-of-00001.jsonl"} <= names
+    assert {
+        "sandbox/_audit.json",
+        "sandbox/part-00000-of-00001.parquet (rows)",
+        "quarantine/part-00000-of-00001.jsonl",
+    } <= names
     audit = orjson.loads(debug.files["sandbox/_audit.json"])
     assert len(audit["key_id"]) == 16 and audit["key_id"] not in CANARY_HEX
     assert "records out" in scenarios["env_default_with_table"].out  # the summary table was printed
@@ -197,12 +253,27 @@ SHORT_31 = CANARY_HEX[:62]
         ("two_keys", CANARY_HEX + "\n" + CANARY_HEX, "expected 64 hex characters or 32 raw bytes"),
     ],
 )
-def test_a_bad_key_file_is_refused_with_a_clear_message(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                                        name: str, content: str | bytes, message: str) -> None:
+def test_a_bad_key_file_is_refused_with_a_clear_message(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, content: str | bytes, message: str
+) -> None:
     key = tmp_path / "scrubber.key"
     key.write_bytes(content if isinstance(content, bytes) else content.encode())
-    code = cli(["run", "--input", str(INPUT / "e2e-*"), "--output", str(tmp_path / "s"), "--quarantine",
-                str(tmp_path / "q"), "--catalogue", "strict", "--key-file", str(key), "--quiet"])
+    code = cli(
+        [
+            "run",
+            "--input",
+            str(INPUT / "e2e-*"),
+            "--output",
+            str(tmp_path / "s"),
+            "--quarantine",
+            str(tmp_path / "q"),
+            "--catalogue",
+            "strict",
+            "--key-file",
+            str(key),
+            "--quiet",
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 2
     assert err.startswith(f"scrubber run: key file {key}: ") and message in err
@@ -222,14 +293,31 @@ def test_a_bad_key_file_is_refused_with_a_clear_message(tmp_path: Path, capsys: 
     ],
 )
 def test_a_bad_key_in_the_environment_is_refused_with_a_clear_message(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
-    env: dict[str, str], argv: list[str], message: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    env: dict[str, str],
+    argv: list[str],
+    message: str,
 ) -> None:
     monkeypatch.delenv("SCRUBBER_KEY", raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
-    code = cli(["run", "--input", str(INPUT / "e2e-*"), "--output", str(tmp_path / "s"), "--quarantine",
-                str(tmp_path / "q"), "--catalogue", "strict", "--quiet", *argv])
+    code = cli(
+        [
+            "run",
+            "--input",
+            str(INPUT / "e2e-*"),
+            "--output",
+            str(tmp_path / "s"),
+            "--quarantine",
+            str(tmp_path / "q"),
+            "--catalogue",
+            "strict",
+            "--quiet",
+            *argv,
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 2 and message in err, err
     assert not canary_in(err.encode())
@@ -240,19 +328,35 @@ def test_a_bad_key_in_the_environment_is_refused_with_a_clear_message(
 def test_an_unreadable_key_file_is_refused_with_a_clear_message(tmp_path: Path, kind: str) -> None:
     key = tmp_path / "scrubber.key"
     prefix: list[str] = []
-    reason = {"missing": "No such file or directory", "directory": "Is a directory",
-              "no_permission": "Permission denied"}[kind]
+    reason = {
+        "missing": "No such file or directory",
+        "directory": "Is a directory",
+        "no_permission": "Permission denied",
+    }[kind]
     if kind == "directory":
         key.mkdir()
     elif kind == "no_permission":
         key.write_text(CANARY_HEX + "\n")
         key.chmod(0)
         prefix = no_dac_override()
-    proc = run_cli("run", "--input", str(INPUT / "e2e-*"), "--output", str(tmp_path / "s"), "--quarantine",
-                   str(tmp_path / "q"), "--catalogue", "strict", "--key-file", str(key), prefix=prefix)
+    proc = run_cli(
+        "run",
+        "--input",
+        str(INPUT / "e2e-*"),
+        "--output",
+        str(tmp_path / "s"),
+        "--quarantine",
+        str(tmp_path / "q"),
+        "--catalogue",
+        "strict",
+        "--key-file",
+        str(key),
+        prefix=prefix,
+    )
     assert proc.returncode == 2, proc.stderr
-    assert proc.stderr.strip() == (f"scrubber run: cannot read key file {key}: {reason}. "
-                                   "Check the path and its permissions.")
+    assert proc.stderr.strip() == (
+        f"scrubber run: cannot read key file {key}: {reason}. Check the path and its permissions."
+    )
     assert not canary_in((proc.stdout + proc.stderr).encode())
     assert not (tmp_path / "s").exists()
 

@@ -71,8 +71,19 @@ def test_scrub_sends_records_to_the_main_output_and_rejects_to_the_quarantine(te
         assert_that(records, equal_to(EXPECTED_RECORDS), label="records")
         assert_that(quarantine | beam.Map(where), equal_to(EXPECTED_QUARANTINE), label="quarantine")
         raws = quarantine | "Raw" >> beam.Map(lambda e: (e["line"], e.get("raw")))
-        assert_that(raws, equal_to([(2, "not json at all"), (4, "[1, 2, 3]"), (5, '{"status": "two hundred"}'),
-                                    (6, ""), (8, '{"ts": 17954')]), label="raw lines kept")
+        assert_that(
+            raws,
+            equal_to(
+                [
+                    (2, "not json at all"),
+                    (4, "[1, 2, 3]"),
+                    (5, '{"status": "two hundred"}'),
+                    (6, ""),
+                    (8, '{"ts": 17954'),
+                ]
+            ),
+            label="raw lines kept",
+        )
         stats = out[SUMMARY] | beam.Map(lambda item: (item[0], item[1]["records_in"], item[1]["records_out"]))
         assert_that(stats, equal_to([("stats", 4, 2), ("stats", 4, 1)]), label="per-batch stats")
 
@@ -93,8 +104,10 @@ def test_counts_are_beam_metrics_per_rule_reason_and_total(test_key: Key) -> Non
     _ = p | beam.Create(BATCHES) | ScrubBatches(strict_fn(test_key))
     result = p.run()
     result.wait_until_finish()
-    counters = {m.key.metric.name: m.committed
-                for m in result.metrics().query(MetricsFilter().with_namespace(NAMESPACE))["counters"]}
+    counters = {
+        m.key.metric.name: m.committed
+        for m in result.metrics().query(MetricsFilter().with_namespace(NAMESPACE))["counters"]
+    }
     assert counters["records_in"] == 8
     assert counters["records_out"] == 3
     assert counters["quarantined"] == 5
@@ -125,8 +138,11 @@ def test_an_unexpected_error_in_the_core_quarantines_the_line_and_the_job_goes_o
         records = out.records | "R" >> beam.FlatMap(lambda batch: batch)
         quarantine = out[QUARANTINE] | "Q" >> beam.FlatMap(lambda batch: batch) | beam.Map(where)
         assert_that(records, equal_to(EXPECTED_RECORDS[:2]), label="records")
-        assert_that(quarantine, equal_to([*EXPECTED_QUARANTINE, ("in.jsonl", 7, "internal_error_TypeError", "")]),
-                    label="quarantine")
+        assert_that(
+            quarantine,
+            equal_to([*EXPECTED_QUARANTINE, ("in.jsonl", 7, "internal_error_TypeError", "")]),
+            label="quarantine",
+        )
 
 
 def test_read_lines_yields_batches_and_a_count_per_file(tmp_path: Path) -> None:
@@ -138,17 +154,21 @@ def test_read_lines_yields_batches_and_a_count_per_file(tmp_path: Path) -> None:
         read = p | beam.Create(uris) | beam.ParDo(ReadLinesFn(FsConfig(), 10)).with_outputs(SUMMARY, main="batches")
         sizes = read.batches | beam.Map(len)
         assert_that(sizes, equal_to([10, 10, 5, 10, 1]), label="batch sizes")
-        counts = read[SUMMARY] | beam.Map(lambda item: (item[0], Path(item[1]["uri"]).name, item[1]["lines"],
-                                                          item[1]["problems"]))
+        counts = read[SUMMARY] | beam.Map(
+            lambda item: (item[0], Path(item[1]["uri"]).name, item[1]["lines"], item[1]["problems"])
+        )
         assert_that(counts, equal_to([("read", "a.jsonl", 25, 0), ("read", "b.jsonl.gz", 10, 1)]), label="counts")
 
 
 def test_write_shards_writes_temporary_files_and_reports_them(tmp_path: Path) -> None:
     records = [{"ts": i} for i in range(25)]
-    batches = [records[i: i + 5] for i in range(0, 25, 5)]
+    batches = [records[i : i + 5] for i in range(0, 25, 5)]
     with BeamTestPipeline(runner=RUNNER) as p:
-        infos = (p | beam.Create(batches)
-                 | beam.ParDo(WriteShardsFn("sandbox", FsConfig(), str(tmp_path), "jsonl", None, 10)))
+        infos = (
+            p
+            | beam.Create(batches)
+            | beam.ParDo(WriteShardsFn("sandbox", FsConfig(), str(tmp_path), "jsonl", None, 10))
+        )
         assert_that(infos | beam.Map(lambda kv: kv[0]), equal_to(["sandbox"] * 3), label="kinds")
         rows = infos | "rows" >> beam.Map(lambda kv: kv[1].rows) | beam.CombineGlobally(sum)
         assert_that(rows, equal_to([25]), label="rows")
@@ -164,15 +184,41 @@ def test_the_wiring_accepts_flink_options_and_labels_every_step(tmp_path: Path) 
     key = tmp_path / "k"
     key.write_text("8f2a1c9e4b7d3f60a5e8c1b29d4f7a36e0b5c8d2f1a4e7b9c3d6f0a2e5b8c1d4")
     (tmp_path / "in.jsonl").write_bytes(b'{"ts": 1}\n')
-    prep = prepare(["--input", str(tmp_path / "in.jsonl"), "--output", str(tmp_path / "s"), "--quarantine",
-                    str(tmp_path / "q"), "--catalogue", "strict", "--key-file", str(key),
-                    "--runner", "FlinkRunner", "--flink_master", "localhost:8081", "--environment_type", "LOOPBACK"])
+    prep = prepare(
+        [
+            "--input",
+            str(tmp_path / "in.jsonl"),
+            "--output",
+            str(tmp_path / "s"),
+            "--quarantine",
+            str(tmp_path / "q"),
+            "--catalogue",
+            "strict",
+            "--key-file",
+            str(key),
+            "--runner",
+            "FlinkRunner",
+            "--flink_master",
+            "localhost:8081",
+            "--environment_type",
+            "LOOPBACK",
+        ]
+    )
     assert prep.runner == "FlinkRunner" and not prep.local
     pipeline = beam.Pipeline(runner=RUNNER, options=prep.options)  # built, not submitted
     build(pipeline, prep)
     labels = {t.full_label.split("/")[0] for t in pipeline.transforms_stack[0].parts}
-    assert labels == {"ListInputFiles", "SpreadFiles", "ReadLines", "Scrub", "WriteSandboxShards",
-                      "WriteQuarantineShards", "GatherCounts", "FoldRunSummary", "WriteRunSummary"}
+    assert labels == {
+        "ListInputFiles",
+        "SpreadFiles",
+        "ReadLines",
+        "Scrub",
+        "WriteSandboxShards",
+        "WriteQuarantineShards",
+        "GatherCounts",
+        "FoldRunSummary",
+        "WriteRunSummary",
+    }
     # Options are shown by runner UIs and logs: they hold the key file's path, never the key.
     assert "8f2a1c9e4b7d3f60" not in repr(prep.options.get_all_options())
     assert "8f2a1c9e4b7d3f60" not in repr(prep.key)

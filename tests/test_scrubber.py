@@ -68,8 +68,18 @@ def test_exact_values(pseudonymous):
     assert second["client"] == {"ip": "2001:db8:abcd:1200::"} and second["status"] == 404
     assert second["retry_count"] == 2 and second["ts"] == 1763892903
     assert third["ts"] == 1795428902 and third["client"] == {"ip": "198.51.100.0"}
-    assert set(first) == {"ts", "request_id", "session_id", "user_id", "status", "retry_count", "model", "client",
-                          "geo", "messages"}
+    assert set(first) == {
+        "ts",
+        "request_id",
+        "session_id",
+        "user_id",
+        "status",
+        "retry_count",
+        "model",
+        "client",
+        "geo",
+        "messages",
+    }
 
 
 def test_email_user_ids_are_case_folded(pseudonymous):
@@ -123,11 +133,13 @@ rules:
   - {field: 'url.utm_*', op: drop}
 """)
     scrubber = Scrubber.from_catalogue(catalogue, key=test_key)
-    out = scrubber.scrub({
-        "headers": {"X-Request-ID": "r1", "X-MSISDN": "+4915123456789", "Cookie": "a=b"},
-        "cookies": "theme=dark; _pk_id.1.abc=zz; _ga=GA1",
-        "url": "https://x.example/p?page=2&utm_source=mail&gclid=1",
-    })
+    out = scrubber.scrub(
+        {
+            "headers": {"X-Request-ID": "r1", "X-MSISDN": "+4915123456789", "Cookie": "a=b"},
+            "cookies": "theme=dark; _pk_id.1.abc=zz; _ga=GA1",
+            "url": "https://x.example/p?page=2&utm_source=mail&gclid=1",
+        }
+    )
     assert out == {"headers": {"x-request-id": "r1"}, "cookies": {"theme": "dark"}, "url": {"page": "2"}}
     counts = dict(zip((r.field for r in scrubber.catalogue.model.rules), scrubber.stats.applied, strict=True))
     assert counts["headers.x-msisdn"] == 1 and counts["cookies._pk_*"] == 1 and counts["url.utm_*"] == 1
@@ -155,10 +167,31 @@ def test_scrub_text(pseudonymous):
 # ---- properties -----------------------------------------------------------------------------------
 
 json_scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30)
-json_values = st.recursive(json_scalars, lambda inner: st.lists(inner, max_size=4)
-                           | st.dictionaries(st.text(max_size=12), inner, max_size=5), max_leaves=25)
-field_names = st.sampled_from(["ts", "status", "retry_count", "request_id", "session_id", "user_id", "client", "geo",
-                               "model", "messages", "prompt", "completion", "cookies", "headers", "url", "device"])
+json_values = st.recursive(
+    json_scalars,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=5),
+    max_leaves=25,
+)
+field_names = st.sampled_from(
+    [
+        "ts",
+        "status",
+        "retry_count",
+        "request_id",
+        "session_id",
+        "user_id",
+        "client",
+        "geo",
+        "model",
+        "messages",
+        "prompt",
+        "completion",
+        "cookies",
+        "headers",
+        "url",
+        "device",
+    ]
+)
 log_like = st.dictionaries(field_names | st.text(max_size=8), json_values, max_size=10)
 
 
@@ -175,9 +208,24 @@ def test_scrub_never_raises_anything_but_record_rejected(record):
 
 # A marker alphabet that cannot occur in hex pseudonyms, truncated IPs, numbers or placeholders.
 marker = st.text(alphabet="QXZJKWVqxzjkwv", min_size=8, max_size=16).map(lambda s: "Zz" + s)
-DROPPED_OR_HASHED = ["request_id", "session_id", "user_id", "latency_ms", "unknown", "client.user_agent",
-                     "client.ja3", "client.fonts", "device.mac", "device.serial", "payment.iban", "cookies._ga",
-                     "headers.X-Msisdn", "telecom.imsi", "messaging.discord_id", "geo.alt"]
+DROPPED_OR_HASHED = [
+    "request_id",
+    "session_id",
+    "user_id",
+    "latency_ms",
+    "unknown",
+    "client.user_agent",
+    "client.ja3",
+    "client.fonts",
+    "device.mac",
+    "device.serial",
+    "payment.iban",
+    "cookies._ga",
+    "headers.X-Msisdn",
+    "telecom.imsi",
+    "messaging.discord_id",
+    "geo.alt",
+]
 
 
 @settings(max_examples=200, deadline=None)

@@ -98,8 +98,13 @@ def test_plain_lines_are_numbered_from_one_with_crlf_bom_and_blank_lines(tmp_pat
     path = tmp_path / "x.jsonl"
     path.write_bytes(b'\xef\xbb\xbf{"a": 1}\r\n\n{"b": 2}\nnot json\n{"c": 3}')
     items = read_all(path)
-    assert lines_of(items) == [(1, b'\xef\xbb\xbf{"a": 1}\r'), (2, b""), (3, b'{"b": 2}'), (4, b"not json"),
-                               (5, b'{"c": 3}')]
+    assert lines_of(items) == [
+        (1, b'\xef\xbb\xbf{"a": 1}\r'),
+        (2, b""),
+        (3, b'{"b": 2}'),
+        (4, b"not json"),
+        (5, b'{"c": 3}'),
+    ]
     assert decode_line(items[0].data) == {"a": 1}  # type: ignore[union-attr]
 
 
@@ -188,24 +193,37 @@ def test_gzip_magic_alone_is_truncated(tmp_path: Path) -> None:
 def test_parquet_rows_become_json_records_numbered_from_one(tmp_path: Path) -> None:
     table = pa.Table.from_pylist(
         [
-            {"ts": dt.datetime(2026, 11, 23, 10, 15, 2, tzinfo=dt.UTC), "status": 200,
-             "client": {"ip": "203.0.113.7", "ua": None}, "cookies": [("_ga", "GA1.2.3"), ("theme", "dark")],
-             "tags": ["a", None]},
+            {
+                "ts": dt.datetime(2026, 11, 23, 10, 15, 2, tzinfo=dt.UTC),
+                "status": 200,
+                "client": {"ip": "203.0.113.7", "ua": None},
+                "cookies": [("_ga", "GA1.2.3"), ("theme", "dark")],
+                "tags": ["a", None],
+            },
             {"ts": None, "status": None, "client": None, "cookies": None, "tags": None},
         ],
-        schema=pa.schema([
-            ("ts", pa.timestamp("ms", tz="UTC")), ("status", pa.int32()),
-            ("client", pa.struct([("ip", pa.string()), ("ua", pa.string())])),
-            ("cookies", pa.map_(pa.string(), pa.string())), ("tags", pa.list_(pa.string())),
-        ]),
+        schema=pa.schema(
+            [
+                ("ts", pa.timestamp("ms", tz="UTC")),
+                ("status", pa.int32()),
+                ("client", pa.struct([("ip", pa.string()), ("ua", pa.string())])),
+                ("cookies", pa.map_(pa.string(), pa.string())),
+                ("tags", pa.list_(pa.string())),
+            ]
+        ),
     )
     pq.write_table(table, tmp_path / "export.bin")
     assert sniff(str(tmp_path / "export.bin"), FS) == "parquet"
     items = read_all(tmp_path / "export.bin")
     assert [i.line_no for i in items] == [1, 2]  # type: ignore[union-attr]
     first = orjson.loads(items[0].data)  # type: ignore[union-attr]
-    assert first == {"ts": "2026-11-23T10:15:02+00:00", "status": 200, "client": {"ip": "203.0.113.7"},
-                     "cookies": [["_ga", "GA1.2.3"], ["theme", "dark"]], "tags": ["a", None]}
+    assert first == {
+        "ts": "2026-11-23T10:15:02+00:00",
+        "status": 200,
+        "client": {"ip": "203.0.113.7"},
+        "cookies": [["_ga", "GA1.2.3"], ["theme", "dark"]],
+        "tags": ["a", None],
+    }
     assert orjson.loads(items[1].data) == {}  # type: ignore[union-attr]  # a null column is an absent field
 
 
@@ -213,7 +231,9 @@ def test_parquet_values_json_cannot_hold_are_converted_or_reported() -> None:
     import decimal
 
     assert orjson.loads(parquet_row_bytes({"d": decimal.Decimal("1.50"), "b": b"ab\xff"})) == {
-        "d": "1.50", "b": "ab\\xff"}
+        "d": "1.50",
+        "b": "ab\\xff",
+    }
     with pytest.raises(TypeError):
         parquet_row_bytes({"x": object()})
 
@@ -223,8 +243,10 @@ def test_parquet_string_that_is_not_utf8_is_one_read_problem_for_its_row(tmp_pat
     strings = pa.Array.from_buffers(pa.string(), len(raw), raw.buffers())  # written without validation
     pq.write_table(pa.table({"prompt": strings, "ts": [1, 2, 3]}), tmp_path / "bad.parquet")
     items = read_all(tmp_path / "bad.parquet")
-    assert [(n, orjson.loads(d)) for n, d in lines_of(items)] == [(1, {"prompt": "ok", "ts": 1}),
-                                                                  (3, {"prompt": "fine", "ts": 3})]
+    assert [(n, orjson.loads(d)) for n, d in lines_of(items)] == [
+        (1, {"prompt": "ok", "ts": 1}),
+        (3, {"prompt": "fine", "ts": 3}),
+    ]
     assert [(n, r) for n, r, _ in problems_of(items)] == [(2, "invalid_utf8_in_parquet")]
 
 

@@ -56,8 +56,9 @@ def assert_no_values(text: str) -> None:
     assert not leaked, leaked[:3]
 
 
-def test_own_output_passes_in_both_formats(tmp_path: Path, records: list[dict], pseudonymous: Scrubber,
-                                           capsys: pytest.CaptureFixture[str]) -> None:
+def test_own_output_passes_in_both_formats(
+    tmp_path: Path, records: list[dict], pseudonymous: Scrubber, capsys: pytest.CaptureFixture[str]
+) -> None:
     write_jsonl(tmp_path / "jsonl" / "part-00000-of-00001.jsonl", records)
     schema = arrow_schema(pseudonymous.plan.output_shape())
     (tmp_path / "parquet").mkdir()
@@ -98,8 +99,9 @@ def test_a_raw_unscrubbed_file_fails_with_every_kind_of_finding(capsys: pytest.C
 
 
 def test_a_raw_parquet_export_fails_on_its_schema_too(capsys: pytest.CaptureFixture[str]) -> None:
-    code, text = run_verify(capsys, "--catalogue", "pseudonymous", "--max-findings", "100000",
-                            str(FIXTURES / "e2e-export-2026-11.parquet"))
+    code, text = run_verify(
+        capsys, "--catalogue", "pseudonymous", "--max-findings", "100000", str(FIXTURES / "e2e-export-2026-11.parquet")
+    )
     assert code == 1
     assert "e2e-export-2026-11.parquet:0: cookies: column_not_allowed" in text
     assert "e2e-export-2026-11.parquet:0: ts: wrong_type" in text
@@ -111,8 +113,10 @@ def test_one_planted_identifier_in_clean_output_is_found_with_file_and_row(
 ) -> None:
     tampered = [dict(r) for r in records]
     target = next(i for i, r in enumerate(tampered) if r.get("messages"))
-    tampered[target]["messages"] = [*tampered[target]["messages"],
-                                    {"role": "user", "content": "write to bob.leak@e2e-mail.example"}]
+    tampered[target]["messages"] = [
+        *tampered[target]["messages"],
+        {"role": "user", "content": "write to bob.leak@e2e-mail.example"},
+    ]
     write_jsonl(tmp_path / "part-00000-of-00001.jsonl", tampered)
     code, text = run_verify(capsys, "--catalogue", "pseudonymous", str(tmp_path))
     assert code == 1
@@ -173,8 +177,9 @@ def test_a_parquet_column_outside_the_catalogue_is_found_even_when_empty(
     assert "part-00000-of-00001.parquet:0: user_agent: column_not_allowed" in text
 
 
-def test_unreadable_lines_are_findings_and_blank_lines_are_not(tmp_path: Path,
-                                                               capsys: pytest.CaptureFixture[str]) -> None:
+def test_unreadable_lines_are_findings_and_blank_lines_are_not(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     (tmp_path / "x.jsonl").write_bytes(b'{"ts": 1}\n\n{"ts": 2\n')
     code, text = run_verify(capsys, "--catalogue", "strict", str(tmp_path / "x.jsonl"))
     assert code == 1
@@ -194,4 +199,6 @@ def test_verifier_is_usable_as_a_library(strict: Scrubber) -> None:
     verifier = Verifier(strict.catalogue)
     assert verifier.check_record({"ts": 1, "status": 200, "retry_count": 0}) == []
     assert verifier.check_record({"ts": 1, "extra": {"a": "mail alice@example.com"}}) == [
-        ("extra", "field_not_allowed"), ("extra.a", "EMAIL")]
+        ("extra", "field_not_allowed"),
+        ("extra.a", "EMAIL"),
+    ]
