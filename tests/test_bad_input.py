@@ -575,7 +575,7 @@ CASES: list[Case] = [
             ),
             ('{"ts": @TS@, "status": 200, "status": "200; DROP TABLE"}', Q("invalid_not_an_integer", "status")),
             (
-                '{"ts": @TS@, "client": {"ip": "192.0.2.77"}, "client": {"ip": "198.51.100.23", "mac": "00:1b:44:11:3a:b7"}}',
+                '{"ts": @TS@, "client": {"ip": "192.0.2.77"}, "client": {"ip": "198.51.100.23", "mac": "00:1b:44:11:3a:b7"}}',  # noqa: E501
                 Out({"client": {"ip": "198.51.100.0"}}),
             ),
             ('{"ts": @TS@, "user_id": "dup.user@example.org", "user_id": 7}', Out({"user_id": pseudonym("user", "7")})),
