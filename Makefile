@@ -35,19 +35,19 @@ run: $(STAMP) $(DEV_KEY)
 
 lint: $(STAMP)
 	$(BIN)/ruff check scrubber pipelines tests
-	$(BIN)/mypy scrubber pipelines
+	$(BIN)/mypy scrubber  # scrubber/pipelines is the link to pipelines/
 
 test: $(STAMP) lint
 	$(BIN)/python -m pytest -q
 
 eval: $(STAMP)
-	$(BIN)/python -m scrubber.evaluation
+	$(BIN)/python -m tests.eval.evaluation
 
 bench: $(STAMP)
-	$(BIN)/python -m scrubber.benchmark
+	$(BIN)/python -m tests.bench.benchmark
 
 bench-instructions: $(STAMP)
-	$(BIN)/python -m scrubber.benchmark --instructions
+	$(BIN)/python -m tests.bench.benchmark --instructions
 
 test-engines: $(STAMP)
 	bash .ci/engines/test-engines.sh

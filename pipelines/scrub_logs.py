@@ -34,18 +34,6 @@ import apache_beam
 from apache_beam.metrics.metric import MetricsFilter
 from apache_beam.options.pipeline_options import DirectOptions, PipelineOptions, S3Options, StandardOptions
 
-from pipelines import progress
-from pipelines.options import ScrubOptions, beam_only, forbidden_options, suggest, unknown_options
-from pipelines.transforms import (
-    NAMESPACE,
-    QUARANTINE,
-    SUMMARY,
-    ReadLinesFn,
-    ScrubBatches,
-    ScrubFn,
-    SummaryFn,
-    WriteShardsFn,
-)
 from scrubber.audit import Accounting, build_manifest, check_accounting, shards_of, summary_table
 from scrubber.catalogue import LoadedCatalogue, parse_catalogue, resolve
 from scrubber.core import Scrubber
@@ -59,9 +47,8 @@ from scrubber.errors import (
     UsageError,
     exit_code_for,
 )
-from scrubber.keys import Key, load_key
-from scrubber.schema import arrow_schema
-from scrubber.sinks import (
+from scrubber.io.schema import arrow_schema
+from scrubber.io.sinks import (
     AUDIT_NAME,
     SUMMARY_NAME,
     SinkError,
@@ -75,7 +62,20 @@ from scrubber.sinks import (
     unpublish,
     write_json_atomic,
 )
-from scrubber.sources import FsConfig, InputFile, SourceError, expand_inputs, join_uri
+from scrubber.io.sources import FsConfig, InputFile, SourceError, expand_inputs, join_uri
+from scrubber.keys import Key, load_key
+from scrubber.pipelines import progress
+from scrubber.pipelines.options import ScrubOptions, beam_only, forbidden_options, suggest, unknown_options
+from scrubber.pipelines.transforms import (
+    NAMESPACE,
+    QUARANTINE,
+    SUMMARY,
+    ReadLinesFn,
+    ScrubBatches,
+    ScrubFn,
+    SummaryFn,
+    WriteShardsFn,
+)
 
 beam: Any = apache_beam  # Beam ships no type hints; keep mypy strict for the rest of the module
 DEFAULT_RUNNER = "FnApiRunner"
@@ -210,7 +210,7 @@ def parse_options(argv: Sequence[str]) -> PipelineOptions:
 
 
 def _location(uri: str) -> tuple[str, str]:
-    from scrubber.sources import _scheme
+    from scrubber.io.sources import _scheme
 
     scheme = _scheme(uri)
     if scheme in ("", "file"):

@@ -1,7 +1,7 @@
 """The Beam steps: read files into batches of lines, scrub them with the pure core, write shards.
 
-Each DoFn is a thin shell over ``scrubber``: ``ReadLinesFn`` over ``scrubber.sources``,
-``ScrubFn`` over ``scrubber.records.process_lines``, ``WriteShardsFn`` over ``scrubber.sinks``.
+Each DoFn is a thin shell over ``scrubber``: ``ReadLinesFn`` over ``scrubber.io.sources``,
+``ScrubFn`` over ``scrubber.records.process_lines``, ``WriteShardsFn`` over ``scrubber.io.sinks``.
 Elements are batches (lists), because Beam's cost per element is large next to the work per
 record. Every DoFn also emits small ``("kind", value)`` items on its ``summary`` output; one
 combine folds them into the run summary the launcher reads after the run.
@@ -19,15 +19,15 @@ from apache_beam.pvalue import TaggedOutput
 from apache_beam.transforms.window import GlobalWindows
 from apache_beam.utils.windowed_value import WindowedValue
 
-from pipelines import progress
 from scrubber.audit import add_to_summary, diff_counts, merge_summaries, new_summary, stats_counts
 from scrubber.catalogue import parse_catalogue
 from scrubber.core import Scrubber
 from scrubber.errors import RecordRejected
+from scrubber.io.sinks import ShardInfo, ShardWriter, open_shard
+from scrubber.io.sources import FsConfig, ReadProblem, batched, read_source
 from scrubber.keys import Key, load_key
+from scrubber.pipelines import progress
 from scrubber.records import Outcome, Quarantiner, SourceLine, process_lines
-from scrubber.sinks import ShardInfo, ShardWriter, open_shard
-from scrubber.sources import FsConfig, ReadProblem, batched, read_source
 
 beam: Any = apache_beam  # Beam ships no type hints; keep mypy strict for the rest of the module
 NAMESPACE = "scrubber"

@@ -18,8 +18,8 @@ from importlib import metadata
 from typing import Any
 
 from scrubber.catalogue import LoadedCatalogue
+from scrubber.io.sinks import ShardInfo
 from scrubber.plan import Stats
-from scrubber.sinks import ShardInfo
 
 AUDIT_VERSION = 1
 _VERSIONED = ("scrubber", "apache-beam", "pyarrow", "orjson", "blake3", "pydantic", "regex")

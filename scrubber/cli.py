@@ -141,7 +141,7 @@ def cmd_keygen(args: argparse.Namespace) -> int:
 
 def cmd_run(argv: Sequence[str]) -> int:
     try:
-        from pipelines.scrub_logs import main as run_main
+        from scrubber.pipelines.scrub_logs import main as run_main
     except ImportError as exc:
         print(f"scrubber run needs Apache Beam: pip install 'scrubber[beam]' ({exc})", file=sys.stderr)
         return EXIT_USAGE

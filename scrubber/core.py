@@ -6,11 +6,11 @@ import os
 from typing import Any
 
 from scrubber.catalogue import LoadedCatalogue, load_catalogue
+from scrubber.detectors.scanner import TextScanner, build_scanner, token_key_from
 from scrubber.errors import RecordRejected
 from scrubber.keys import Key, make_key
 from scrubber.operators import BuildContext
 from scrubber.plan import Plan, Stats
-from scrubber.text import TextScanner, build_scanner, token_key_from
 
 
 class Scrubber:

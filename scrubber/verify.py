@@ -32,6 +32,7 @@ import pyarrow.parquet as pq
 
 from scrubber.catalogue import LoadedCatalogue, load_catalogue, resolve
 from scrubber.core import Scrubber
+from scrubber.detectors.scanner import TextScanner, build_scanner
 from scrubber.errors import (
     EXIT_FINDINGS,
     EXIT_OK,
@@ -41,13 +42,12 @@ from scrubber.errors import (
     ScrubberError,
     exit_code_for,
 )
+from scrubber.io.sinks import AUDIT_NAME, SinkError, read_json
+from scrubber.io.sources import FsConfig, ReadProblem, expand_inputs, join_uri, read_source, sniff
 from scrubber.keys import make_key
 from scrubber.operators import Invalid, RecordScope
 from scrubber.plan import Leaf, ListNode, MapNode, Node
 from scrubber.records import decode_line
-from scrubber.sinks import AUDIT_NAME, SinkError, read_json
-from scrubber.sources import FsConfig, ReadProblem, expand_inputs, join_uri, read_source, sniff
-from scrubber.text import TextScanner, build_scanner
 
 _PY_TYPES: dict[str, tuple[type, ...]] = {"string": (str,), "int64": (int,), "double": (float, int), "bool": (bool,)}
 _ARROW_TYPES = {"string": pa.string(), "int64": pa.int64(), "double": pa.float64(), "bool": pa.bool_()}

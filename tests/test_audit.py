@@ -22,7 +22,7 @@ from scrubber.audit import (
     stats_counts,
     summary_table,
 )
-from scrubber.sinks import ShardInfo
+from scrubber.io.sinks import ShardInfo
 
 PLANTED = [
     "alice.martin@example.com",

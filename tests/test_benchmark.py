@@ -5,8 +5,8 @@ from __future__ import annotations
 import orjson
 import pytest
 
-from scrubber import benchmark
-from scrubber.synthetic import records
+from tests.bench import benchmark
+from tests.bench.synthetic import records
 
 
 @pytest.fixture(scope="module")
@@ -18,14 +18,14 @@ def corpus(tmp_path_factory):
 
 @pytest.mark.parametrize("figure", list(benchmark.INSTRUCTION_FIGURES))
 def test_every_instruction_figure_runs(figure, corpus, monkeypatch):
-    from scrubber import text
+    from scrubber.detectors import scanner as text
 
     monkeypatch.setattr(text.TextScanner, "scrub", text.TextScanner.scrub)  # fields_only patches it; undo after
     assert benchmark.instruction_child(figure, 20, corpus) == 0
 
 
 def test_fields_only_really_skips_text_scanning(corpus, monkeypatch):
-    from scrubber import text
+    from scrubber.detectors import scanner as text
 
     monkeypatch.setattr(text.TextScanner, "scrub", text.TextScanner.scrub)
     benchmark.instruction_child("fields_only", 1, corpus)

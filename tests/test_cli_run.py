@@ -20,9 +20,9 @@ import pytest
 
 from scrubber import RecordRejected, Scrubber
 from scrubber.cli import main as cli
+from scrubber.io.sources import FsConfig, ReadProblem, read_source
 from scrubber.keys import Key
 from scrubber.records import decode_line
-from scrubber.sources import FsConfig, ReadProblem, read_source
 from tests.conftest import TEST_KEY_HEX
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "e2e"
@@ -469,7 +469,7 @@ def test_parquet_needs_named_fields_and_jsonl_takes_globs(
 def test_counts_that_do_not_add_up_fail_and_publish_nothing(
     tmp_path: Path, key_file: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from pipelines.transforms import ScrubFn
+    from scrubber.pipelines.transforms import ScrubFn
 
     original = ScrubFn._outcomes
 

@@ -11,12 +11,12 @@ from hypothesis import strategies as st
 from stdnum import bitcoin, iban, imei, luhn
 from stdnum.iso7064 import mod_97_10
 
-from scrubber.corpus import _base58check, _bech32_encode
 from scrubber.detectors import DETECTORS, KINDS, all_parts, examples
 from scrubber.detectors import checksums as cs
 from scrubber.detectors.finance import IBAN_LENGTHS
+from scrubber.detectors.scanner import build_scanner
 from scrubber.detectors.vehicle import check_digit_ok
-from scrubber.text import build_scanner
+from tests.eval.corpus import _base58check, _bech32_encode
 
 EXAMPLES = list(examples())
 

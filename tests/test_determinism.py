@@ -15,7 +15,7 @@ from typing import Any
 import orjson
 import pytest
 
-from scrubber.synthetic import records
+from tests.bench.synthetic import records
 from tests.test_bad_input import quarantine_entries, run_cli, sandbox_rows
 
 ROOT = Path(__file__).resolve().parent.parent

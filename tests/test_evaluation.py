@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from scrubber import evaluation
-from scrubber.corpus import (
+from tests.eval import evaluation
+from tests.eval.corpus import (
     BENIGN_KINDS,
     DEFAULT_PATH,
     HELDOUT_PATH,
@@ -54,7 +54,7 @@ def test_a_missed_target_fails_the_report():
 
 
 def test_throughput_reports_the_ceilings():
-    from scrubber.text import build_scanner
+    from scrubber.detectors.scanner import build_scanner
 
     figures = evaluation.throughput(["mail anna@example.org", "nothing to see"] * 50, build_scanner(None))
     assert {"scan_mb_s", "regex_single_mb_s", "hyperscan_single_mb_s"} <= set(figures)

@@ -186,10 +186,10 @@ def test_a_publish_that_fails_half_way_takes_back_what_it_moved(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """The rename of the third sandbox shard fails: the two already moved are removed again."""
-    import scrubber.sinks
+    import scrubber.io.sinks
 
     write_logs(tmp_path / "logs", 600, files=3)
-    real_move = scrubber.sinks._move
+    real_move = scrubber.io.sinks._move
     moves: list[str] = []
 
     def flaky_move(fs: Any, source: str, destination: str) -> None:
@@ -199,7 +199,7 @@ def test_a_publish_that_fails_half_way_takes_back_what_it_moved(
                 raise OSError(28, "No space left on device")
         real_move(fs, source, destination)
 
-    monkeypatch.setattr(scrubber.sinks, "_move", flaky_move)
+    monkeypatch.setattr(scrubber.io.sinks, "_move", flaky_move)
     code = cli(argv(tmp_path, tmp_path / "logs", "--records-per-shard", "100"))
     err = capsys.readouterr().err
     assert code == 3
@@ -214,8 +214,8 @@ def test_a_failure_after_the_sandbox_was_published_unpublishes_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], failing: str
 ) -> None:
     """Parts without the quarantine or without the audit would look like a complete export: all or nothing."""
-    import pipelines.scrub_logs as scrub_logs
-    from scrubber.sinks import SinkError
+    import scrubber.pipelines.scrub_logs as scrub_logs
+    from scrubber.io.sinks import SinkError
 
     write_logs(tmp_path / "logs", 300, files=2)
     if failing == "quarantine":

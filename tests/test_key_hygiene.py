@@ -223,7 +223,7 @@ def test_the_scenarios_really_exercised_output_logs_and_errors(scenarios: dict[s
 
 
 def test_key_objects_and_scrubbers_never_show_the_key() -> None:
-    from pipelines.transforms import ScrubFn
+    from scrubber.pipelines.transforms import ScrubFn
 
     key = make_key(CANARY)
     scrubber = Scrubber.from_catalogue("pseudonymous", key=key)

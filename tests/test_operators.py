@@ -9,11 +9,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from scrubber.detectors.scanner import build_scanner
 from scrubber.operators import DROP, OPERATORS, RecordScope
 from scrubber.operators.base import BuildContext, Invalid, strict_int
 from scrubber.operators.epoch_second import to_epoch_second
 from scrubber.operators.truncate_ip import truncate_address
-from scrubber.text import build_scanner
 
 
 @pytest.fixture(scope="module")

@@ -13,11 +13,19 @@ from apache_beam.metrics.metric import MetricsFilter
 from apache_beam.testing.test_pipeline import TestPipeline as BeamTestPipeline
 from apache_beam.testing.util import assert_that, equal_to, is_not_empty
 
-from pipelines.transforms import NAMESPACE, QUARANTINE, SUMMARY, ReadLinesFn, ScrubBatches, ScrubFn, WriteShardsFn
 from scrubber.catalogue import resolve
+from scrubber.io.sources import FsConfig, ReadProblem
 from scrubber.keys import Key
+from scrubber.pipelines.transforms import (
+    NAMESPACE,
+    QUARANTINE,
+    SUMMARY,
+    ReadLinesFn,
+    ScrubBatches,
+    ScrubFn,
+    WriteShardsFn,
+)
 from scrubber.records import SourceLine
-from scrubber.sources import FsConfig, ReadProblem
 
 RUNNER = "apache_beam.runners.portability.fn_api_runner.FnApiRunner"  # Python only: no Prism download, works offline
 
@@ -179,7 +187,7 @@ def test_write_shards_writes_temporary_files_and_reports_them(tmp_path: Path) ->
 
 
 def test_the_wiring_accepts_flink_options_and_labels_every_step(tmp_path: Path) -> None:
-    from pipelines.scrub_logs import build, prepare
+    from scrubber.pipelines.scrub_logs import build, prepare
 
     key = tmp_path / "k"
     key.write_text("8f2a1c9e4b7d3f60a5e8c1b29d4f7a36e0b5c8d2f1a4e7b9c3d6f0a2e5b8c1d4")

@@ -9,7 +9,7 @@ pytest.importorskip("presidio_analyzer")
 from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
 
 from scrubber.errors import CatalogueError
-from scrubber.presidio_bridge import (
+from scrubber.integrations.presidio import (
     NerPersonDetector,
     NoNlpEngine,
     analyzer,

@@ -10,8 +10,8 @@ import pyarrow.dataset as pads
 import pyarrow.parquet as pq
 import pytest
 
-from scrubber.schema import arrow_schema
-from scrubber.sinks import (
+from scrubber.io.schema import arrow_schema
+from scrubber.io.sinks import (
     AUDIT_NAME,
     JsonlShardWriter,
     ParquetShardWriter,
@@ -26,7 +26,7 @@ from scrubber.sinks import (
     to_table,
     write_json_atomic,
 )
-from scrubber.sources import FsConfig
+from scrubber.io.sources import FsConfig
 
 FS = FsConfig()
 SHAPE = {

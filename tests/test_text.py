@@ -6,10 +6,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scrubber import text as text_module
 from scrubber.detectors import Span
+from scrubber.detectors import scanner as text_module
+from scrubber.detectors.scanner import TextScanner, build_scanner, normalize_value, resolve_overlaps, token_key_from
 from scrubber.errors import CatalogueError
-from scrubber.text import TextScanner, build_scanner, normalize_value, resolve_overlaps, token_key_from
 
 KEY = token_key_from(bytes.fromhex("8f2a1c9e4b7d3f60a5e8c1b29d4f7a36e0b5c8d2f1a4e7b9c3d6f0a2e5b8c1d4"))
 
@@ -108,7 +108,7 @@ def test_named_subset_and_unknown_names():
 
 
 def test_fallback_without_hyperscan_finds_the_same(monkeypatch, scanner):
-    from scrubber.corpus import load
+    from tests.eval.corpus import load
 
     monkeypatch.setattr(text_module, "_compile_triggers", lambda parts: None)
     slow = build_scanner(None)
@@ -132,7 +132,7 @@ PATHOLOGICAL = {
 
 @pytest.mark.parametrize("name", list(PATHOLOGICAL))
 def test_one_megabyte_pathological_inputs_are_processed(scanner, name):
-    # Linear time is measured by `python -m scrubber.evaluation --linearity`, not asserted here.
+    # Linear time is measured by `python -m tests.eval.evaluation --linearity`, not asserted here.
     text = PATHOLOGICAL[name]
     out = scanner.scrub(text)
     assert isinstance(out, str) and len(out) > 0
@@ -170,7 +170,7 @@ def test_phone_search_near_trigger_hits_finds_what_the_full_search_finds(value):
 
 
 def test_phone_search_near_trigger_hits_on_the_examples_and_corpus():
-    from scrubber.corpus import load
+    from tests.eval.corpus import load
 
     phone_only = build_scanner(["PHONE"])
     texts = [case["text"] for case in load()] + [e.text for e in phone_only.parts[0].examples]

@@ -11,9 +11,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from scrubber import RecordRejected, Scrubber
-from scrubber.schema import arrow_schema
-from scrubber.sinks import AUDIT_NAME, JsonlShardWriter, ParquetShardWriter
-from scrubber.sources import FsConfig
+from scrubber.io.schema import arrow_schema
+from scrubber.io.sinks import AUDIT_NAME, JsonlShardWriter, ParquetShardWriter
+from scrubber.io.sources import FsConfig
 from scrubber.verify import Verifier, main
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "e2e"

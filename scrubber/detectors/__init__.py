@@ -2,7 +2,7 @@
 
 A catalogue's ``text.detectors`` / ``scan_text`` rule names entries of ``DETECTORS``; ``None`` means all.
 Each entry is a detector (``.name``, ``.find(text)``); ``IP`` groups the IPv4 and IPv6 detectors.
-``scrubber.text`` compiles the parts' triggers into one hyperscan database.
+``scrubber.detectors.scanner`` compiles the parts' triggers into one hyperscan database.
 """
 
 from __future__ import annotations
@@ -49,7 +49,9 @@ def parts_of(detector: Detector) -> tuple[ScanPart, ...]:
         return detector.parts
     if isinstance(detector, PatternDetector | PersonDetector):
         return (detector,)
-    raise TypeError(f"{detector.name}: not a pattern detector; wrap it in scrubber.text.TextScanner(extra=...)")
+    raise TypeError(
+        f"{detector.name}: not a pattern detector; wrap it in scrubber.detectors.scanner.TextScanner(extra=...)"
+    )
 
 
 _ENTRIES: tuple[Detector, ...] = (

@@ -2,7 +2,7 @@
 
 Detectors find; they never edit text. A pattern detector is a name, one compiled verbose pattern
 (a comment per part), an optional validate hook that runs on candidates only, and a few examples
-(positive and near-miss) that double as tests. The scanner in ``scrubber.text`` runs one fast pass
+(positive and near-miss) that double as tests. The scanner in ``scrubber.detectors.scanner`` runs one fast pass
 (hyperscan) over the text with every detector's ``trigger`` and calls ``find`` only for the detectors
 whose trigger fired, from ``max_len`` characters before the first trigger hit.
 """

@@ -8,7 +8,7 @@ initial "J.") that may be joined by particles (van der, de la, von, di ...). A c
   * or it starts with a known first name (Faker's lists for the EU, UK and US locales);
   * or it is two tokens ending in a known surname.
 After a self-introduction, names written in lower case are taken too if the lexicon knows them.
-Upper-case words (FEEDBACK) never count. Opt-in NER on top: ``scrubber.presidio_bridge``.
+Upper-case words (FEEDBACK) never count. Opt-in NER on top: ``scrubber.integrations.presidio``.
 """
 
 from __future__ import annotations

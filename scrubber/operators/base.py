@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict
 
 if TYPE_CHECKING:
+    from scrubber.detectors.scanner import TextScanner
     from scrubber.keys import Key
-    from scrubber.text import TextScanner
 
 OnInvalid = Literal["drop", "reject"]
 

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from scrubber.catalogue import LoadedCatalogue, Structure
+from scrubber.catalogue.selectors import parse_selector
 from scrubber.errors import CatalogueError, RecordRejected
 from scrubber.operators import DROP, OPERATORS, BuildContext, Invalid, RecordScope, Transform
-from scrubber.selectors import parse_selector
 
 
 @dataclass

@@ -1,6 +1,6 @@
-"""The labelled text corpus behind ``python -m scrubber.evaluation``: planted identifiers and benign look-alikes.
+"""The labelled text corpus behind ``python -m tests.eval.evaluation``: planted identifiers and benign look-alikes.
 
-``python -m scrubber.corpus`` writes ``fixtures/text_corpus/cases.jsonl`` deterministically (fixed seed;
+``python -m tests.eval.corpus`` writes ``fixtures/text_corpus/cases.jsonl`` deterministically (fixed seed;
 Faker is seeded per locale). Each case is one chat-like text with
   * ``planted``: identifiers that must be replaced, ``{kind, start, end, value}`` (kind = placeholder type);
   * ``benign``: look-alikes that must survive untouched, ``{kind, start, end, value}``;
@@ -35,7 +35,7 @@ SEED = 20261125
 # Every date in the corpus is drawn relative to this day, never to today, so the committed corpus
 # regenerates unchanged on any later day (the generator test compares the two).
 ANCHOR = dt.date(2026, 11, 25)
-DEFAULT_PATH = Path(__file__).resolve().parent.parent / "fixtures" / "text_corpus" / "cases.jsonl"
+DEFAULT_PATH = Path(__file__).resolve().parents[2] / "fixtures" / "text_corpus" / "cases.jsonl"
 
 LOCALES: tuple[str, ...] = (
     "en_US", "en_GB", "en_IE", "de_DE", "de_AT", "fr_FR", "fr_BE", "es_ES", "it_IT", "nl_NL", "nl_BE", "pl_PL",

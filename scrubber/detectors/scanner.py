@@ -195,7 +195,7 @@ class TextScanner:
     """Replaces every detected identifier by ``<KIND>`` or, with a token key, ``<KIND:token>``.
 
     ``extra`` detectors (any object with ``.name`` and ``.find(text)``, e.g. the opt-in NER detector of
-    ``scrubber.presidio_bridge``) run on every text, after the fast pass.
+    ``scrubber.integrations.presidio``) run on every text, after the fast pass.
     """
 
     def __init__(

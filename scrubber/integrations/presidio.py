@@ -19,8 +19,8 @@ from presidio_analyzer import AnalyzerEngine, EntityRecognizer, RecognizerRegist
 from presidio_analyzer.nlp_engine import NlpArtifacts, NlpEngine
 
 from scrubber.detectors import DETECTORS, Detector, Span
+from scrubber.detectors.scanner import TextScanner, build_scanner
 from scrubber.errors import CatalogueError
-from scrubber.text import TextScanner, build_scanner
 
 # scrubber placeholder type -> presidio entity name (presidio's predefined names where they exist).
 ENTITY_NAMES: dict[str, str] = {

@@ -1,6 +1,6 @@
 """How well the text detectors do on the labelled corpus, and how fast they scan.
 
-``python -m scrubber.evaluation`` prints, for ``fixtures/text_corpus/cases.jsonl``:
+``python -m tests.eval.evaluation`` prints, for ``fixtures/text_corpus/cases.jsonl``:
   * recall per identifier type: a planted value counts as caught when every character of it is inside a
     replaced span (of any type; the "typed" column says how often the type was also right);
   * name recall per locale, and for names inside / outside the shipped lexicon;
@@ -24,9 +24,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from scrubber.corpus import DEFAULT_PATH, HELDOUT_PATH, PATTERN_KINDS, load
 from scrubber.detectors.base import Span
-from scrubber.text import TextScanner, build_scanner
+from scrubber.detectors.scanner import TextScanner, build_scanner
+from tests.eval.corpus import DEFAULT_PATH, HELDOUT_PATH, PATTERN_KINDS, load
 
 PATTERN_TARGET = 0.995
 NAME_TARGET = 0.90
@@ -277,7 +277,7 @@ def print_report(report: Report, out: Any = None) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m scrubber.evaluation", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m tests.eval.evaluation", description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT_PATH)
     parser.add_argument("--heldout", type=Path, default=HELDOUT_PATH, help="held-out name cases (reported apart)")
     parser.add_argument("--show-misses", type=int, default=0, metavar="N", help="print N misses and N false hits")

@@ -25,7 +25,7 @@ import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 
 from scrubber.errors import ScrubberError
-from scrubber.sources import FsConfig, join_uri
+from scrubber.io.sources import FsConfig, join_uri
 
 TMP_PREFIX = ".scrubber-tmp-"
 AUDIT_NAME = "_audit.json"

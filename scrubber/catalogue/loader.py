@@ -76,12 +76,15 @@ class LoadedCatalogue(BaseModel):
 
 
 def rules_dirs() -> list[Path]:
-    """Where profile names are looked up: $SCRUBBER_RULES_DIR, the checkout's rules/, the packaged copy."""
+    """Where profile names are looked up: $SCRUBBER_RULES_DIR first, then the catalogues shipped in the package.
+
+    The packaged ``scrubber/rules`` is the repository's ``rules/`` (a link in a checkout, a copy in the wheel),
+    so a checkout and an installed wheel find the same profiles, and nothing outside the package is searched.
+    """
     dirs = []
     if os.environ.get(RULES_ENV):
         dirs.append(Path(os.environ[RULES_ENV]))
-    here = Path(__file__).resolve().parent
-    dirs += [here.parent / "rules", here / "_rules"]
+    dirs.append(Path(__file__).resolve().parent.parent / "rules")
     return [d for d in dirs if d.is_dir()]
 
 

@@ -1,7 +1,7 @@
 """``make bench``: throughput and memory figures, each as a ratio to a ceiling measured in the same run.
 
 The machine is shared and noisy, so absolute records/s vary; the ratios are what to compare.
-    python -m scrubber.benchmark [--records N] [--skip-run] [--skip-presidio]
+    python -m tests.bench.benchmark [--records N] [--skip-run] [--skip-presidio]
 
 ``--instructions`` (``make bench-instructions``) counts CPU instructions per record under valgrind's
 callgrind instead: slow, but the same count on every run whatever else the machine does. It also
@@ -30,7 +30,7 @@ from typing import Any
 import orjson
 
 from scrubber import RecordRejected, Scrubber
-from scrubber.synthetic import records
+from tests.bench.synthetic import records
 
 TARGETS = {"strict": 0.5, "pseudonymous": 0.25, "run": 0.12, "memory_growth": 1.3}
 
@@ -100,7 +100,9 @@ def scrubber_run(corpus: Path, out: Path, key_file: Path) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m scrubber.benchmark", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+        prog="python -m tests.bench.benchmark",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--records", type=int, default=200_000, help="corpus size N (default 200000)")
     parser.add_argument(
@@ -291,7 +293,7 @@ def instruction_child(figure: str, n: int, corpus: Path) -> int:
             dumps(loads(line))
         return 0
     if figure == "fields_only":
-        from scrubber import text
+        from scrubber.detectors import scanner as text
 
         text.TextScanner.scrub = lambda self, value, counts=None: value  # type: ignore[method-assign,assignment]
     key = bytes(range(1, 33))
@@ -317,7 +319,7 @@ def _callgrind(figure: str, n: int, corpus: Path, tmp: Path) -> subprocess.Popen
         f"--callgrind-out-file={tmp / f'{figure}-{n}.out'}",
         sys.executable,
         "-m",
-        "scrubber.benchmark",
+        "tests.bench.benchmark",
         "--child",
         figure,
         str(n),
