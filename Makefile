@@ -35,7 +35,9 @@ run: $(STAMP) $(DEV_KEY)
 
 lint: $(STAMP)
 	$(BIN)/ruff check scrubber pipelines tests
+	$(BIN)/ruff format --check scrubber pipelines tests fixtures
 	$(BIN)/mypy scrubber  # scrubber/pipelines is the link to pipelines/
+	$(BIN)/lint-imports --no-cache  # the contracts in pyproject.toml [tool.importlinter]
 
 test: $(STAMP) lint
 	$(BIN)/python -m pytest -q
