@@ -1,4 +1,4 @@
-"""The rule catalogue: YAML in rules/, parsed into typed, frozen models with precise errors.
+"""Catalogue YAML, parsed with line numbers into the models, with precise errors; ``extends:`` resolved.
 
 An error names the file, the line and the rule, and says how to fix it.
 """
@@ -9,109 +9,15 @@ import difflib
 import hashlib
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
+from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ValidationError
 
+from scrubber.catalogue.lookup import available_profiles, find_profile, looks_like_path, resolve, unknown_profile
+from scrubber.catalogue.models import Catalogue, LoadedCatalogue, TextSettings
 from scrubber.errors import CatalogueError
 from scrubber.operators import OPERATORS
-from scrubber.operators.base import OnInvalid, RuleBase
-
-RULES_ENV = "SCRUBBER_RULES_DIR"
-
-if TYPE_CHECKING:
-    Rule = RuleBase
-else:
-    # One model per operator, chosen by the value of `op`.
-    Rule = Annotated[Union[tuple(op.rule_model for op in OPERATORS.values())], Field(discriminator="op")]  # noqa: UP007
-
-
-class Structure(BaseModel):
-    """How to read one part of a record before rules address its children."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    parse: Literal["none", "cookie_header", "query_string"] = "none"
-    case_insensitive: bool = False
-
-
-class TextSettings(BaseModel):
-    """Defaults for ``Scrubber.scrub_text``."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    detectors: list[str] | None = None
-    pseudonym_tokens: bool = False
-
-
-class Catalogue(BaseModel):
-    """A whole catalogue file."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    catalogue: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")
-    description: str = ""
-    on_invalid: OnInvalid = "reject"
-    structures: dict[str, Structure] = {}
-    text: TextSettings = TextSettings()
-    rules: list[Rule]
-
-
-class LoadedCatalogue(BaseModel):
-    """A parsed catalogue with where it came from: the source, its digest and each rule's line."""
-
-    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
-
-    model: Catalogue
-    source: str
-    digest: str
-    rule_lines: tuple[int, ...]
-
-    def where(self, index: int) -> str:
-        return f"{self.source}:{self.rule_lines[index]}"
-
-
-# --- finding a catalogue -------------------------------------------------------------------------
-
-
-def rules_dirs() -> list[Path]:
-    """Where profile names are looked up: $SCRUBBER_RULES_DIR first, then the catalogues shipped in the package.
-
-    The packaged ``scrubber/rules`` is the repository's ``rules/`` (a link in a checkout, a copy in the wheel),
-    so a checkout and an installed wheel find the same profiles, and nothing outside the package is searched.
-    """
-    dirs = []
-    if os.environ.get(RULES_ENV):
-        dirs.append(Path(os.environ[RULES_ENV]))
-    dirs.append(Path(__file__).resolve().parent.parent / "rules")
-    return [d for d in dirs if d.is_dir()]
-
-
-def available_profiles() -> list[str]:
-    return sorted({p.stem for d in rules_dirs() for p in d.glob("*.yaml")})
-
-
-def resolve(name_or_path: str | os.PathLike[str]) -> Path:
-    """A catalogue file from a profile name ("strict") or a path."""
-    text = os.fspath(name_or_path)
-    path = Path(text)
-    if path.suffix in (".yaml", ".yml") or os.sep in text or path.exists():
-        if not path.is_file():
-            raise CatalogueError(f"catalogue file {text} does not exist")
-        return path
-    for directory in rules_dirs():
-        candidate = directory / f"{text}.yaml"
-        if candidate.is_file():
-            return candidate
-    known = available_profiles()
-    hint = difflib.get_close_matches(text, known, n=1)
-    raise CatalogueError(
-        f"no catalogue named {text!r}. Known profiles: {', '.join(known) or 'none'}"
-        + (f". Did you mean {hint[0]!r}?" if hint else "")
-        + ". Or pass a path to a .yaml file."
-    )
-
 
 # --- YAML with line numbers ----------------------------------------------------------------------
 
@@ -190,8 +96,8 @@ def _explain(error: Any, data: Any) -> str:
     return f"{where}: {error['msg']}"
 
 
-def parse_catalogue(text: str, source: str) -> LoadedCatalogue:
-    """Parse catalogue YAML text. Raises CatalogueError naming the source and line."""
+def _read(text: str, source: str) -> tuple[Catalogue, dict[tuple[Any, ...], int], int]:
+    """One file's own model (no base merged in), the line of every node in it and the line of `extends:`."""
     loader = yaml.SafeLoader(text)
     try:
         node = loader.get_single_node()
@@ -208,6 +114,11 @@ def parse_catalogue(text: str, source: str) -> LoadedCatalogue:
         loader.dispose()
     if not isinstance(data, dict):
         raise CatalogueError(f"{source}:1: a catalogue is a mapping with keys catalogue, rules, ...")
+    extends_line = next(
+        (k.start_mark.line + 1 for k, _ in node.value if isinstance(k, yaml.ScalarNode) and k.value == "extends"), 1
+    )
+    if "extends" in data and "rules" not in data:
+        data["rules"] = []  # a catalogue that extends another may add no rules of its own
     try:
         model = Catalogue.model_validate(data)
     except ValidationError as exc:
@@ -216,11 +127,132 @@ def parse_catalogue(text: str, source: str) -> LoadedCatalogue:
             line_no, _ = _line_for(tuple(error["loc"]), data, lines)
             messages.append(f"{source}:{line_no}: {_explain(error, data)}")
         raise CatalogueError("\n".join(messages)) from None
-    if not model.rules:
+    return model, lines, extends_line
+
+
+def _digest(text: str, base: LoadedCatalogue | None) -> str:
+    """blake2b of the file's text; with a base, of the text, a NUL (never in YAML text) and the base's digest."""
+    payload = text.encode("utf-8")
+    if base is not None:
+        payload += b"\0" + base.digest.encode("ascii")
+    return "blake2b:" + hashlib.blake2b(payload, digest_size=16).hexdigest()
+
+
+# --- extends -------------------------------------------------------------------------------------
+
+
+def _base_path(value: str, source: str, at: str) -> Path:
+    """The file ``extends: value`` names: a path relative to the extending file, or a profile name."""
+    if looks_like_path(value):
+        path = Path(value).expanduser()
+        if not path.is_absolute():
+            path = Path(source).parent / path
+        if not path.is_file():
+            raise CatalogueError(
+                f"{at}: extends: catalogue file {path} does not exist (a path is relative to the directory of "
+                f"{source}). Known profiles: {', '.join(available_profiles()) or 'none'}; "
+                "name one of them, or fix the path."
+            )
+        return path
+    found = find_profile(value)
+    if found is None:
+        unknown = unknown_profile(value)
+        raise CatalogueError(
+            f"{at}: extends: {unknown}{' ' if unknown.endswith('?') else '. '}Name a known profile, "
+            "or give a path relative to this file (e.g. ./base.yaml)."
+        )
+    return found
+
+
+def _identity(source: str) -> str:
+    try:
+        return str(Path(source).resolve())
+    except OSError:
+        return source
+
+
+def _load(text: str, source: str, chain: tuple[tuple[str, str], ...]) -> LoadedCatalogue:
+    """Parse ``text`` (from ``source``) and, through ``extends:``, its bases. ``chain`` is (identity, source)
+    of every catalogue that extends this one, outermost first, to find cycles."""
+    model, lines, extends_line = _read(text, source)
+    own_lines = tuple(lines.get(("rules", i), 1) for i in range(len(model.rules)))
+    if model.extends is None:
+        if not model.rules:
+            raise CatalogueError(f"{source}: 'rules' is empty, so every field would be dropped. Add rules.")
+        return LoadedCatalogue(
+            model=model,
+            source=source,
+            digest=_digest(text, None),
+            rule_lines=own_lines,
+            rule_sources=(source,) * len(model.rules),
+        )
+
+    at = f"{source}:{extends_line}"
+    path = _base_path(model.extends, source, at)
+    base_source = str(path)
+    here = (*chain, (_identity(source), source))
+    seen = [identity for identity, _ in here]
+    if _identity(base_source) in seen:
+        loop = [name for _, name in here[seen.index(_identity(base_source)) :]] + [base_source]
+        raise CatalogueError(
+            f"{at}: extends: {model.extends!r} makes a cycle: {' -> '.join(loop)}. A catalogue cannot extend "
+            "itself, directly or through its bases; remove one of these extends: keys."
+        )
+    try:
+        base_text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CatalogueError(f"{at}: extends: cannot read catalogue {path}: {exc}") from None
+    base = _load(base_text, base_source, here)
+
+    inherited: dict[str, int] = {}
+    for index, rule in enumerate(base.model.rules):
+        inherited.setdefault(rule.field, index)
+    clashes = []
+    for index, rule in enumerate(model.rules):
+        if rule.field in inherited:
+            other = inherited[rule.field]
+            clashes.append(
+                f"{source}:{own_lines[index]}: rule for {rule.field!r}: {rule.field!r} is already defined at "
+                f"{base.where(other)}, in {base.model.catalogue!r}, which this catalogue extends; "
+                "fields cannot be redefined by an extending catalogue. Remove this rule to keep the inherited one, "
+                "or stop extending and copy the rules you want."
+            )
+    if clashes:
+        raise CatalogueError("\n".join(clashes))
+
+    rules = [*base.model.rules, *model.rules]
+    if not rules:
         raise CatalogueError(f"{source}: 'rules' is empty, so every field would be dropped. Add rules.")
-    rule_lines = tuple(lines.get(("rules", i), 1) for i in range(len(model.rules)))
-    digest = "blake2b:" + hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
-    return LoadedCatalogue(model=model, source=source, digest=digest, rule_lines=rule_lines)
+    text_settings = TextSettings.model_validate(
+        {**base.model.text.model_dump(), **model.text.model_dump(exclude_unset=True)}
+    )
+    effective = model.model_copy(
+        update={
+            "rules": rules,
+            "structures": {**base.model.structures, **model.structures},
+            "text": text_settings,
+        }
+    )
+    return LoadedCatalogue(
+        model=effective,
+        source=source,
+        digest=_digest(text, base),
+        rule_lines=(*base.rule_lines, *own_lines),
+        rule_sources=(*base.rule_sources, *(source,) * len(model.rules)),
+        bases=(base_source, *base.bases),
+    )
+
+
+# --- the entry points ----------------------------------------------------------------------------
+
+
+def parse_catalogue(text: str, source: str) -> LoadedCatalogue:
+    """Parse catalogue YAML text. Raises CatalogueError naming the source and line.
+
+    A base named by ``extends:`` is read from disk: a profile through the rules lookup, a path relative to
+    the directory of ``source``.
+    """
+    return _load(text, source, ())
 
 
 def load_catalogue(name_or_path: str | os.PathLike[str]) -> LoadedCatalogue:

@@ -1,0 +1,83 @@
+"""The catalogue's typed, frozen models: what a catalogue file says, and a loaded catalogue with its origins."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from scrubber.operators import OPERATORS
+from scrubber.operators.base import OnInvalid, RuleBase
+
+if TYPE_CHECKING:
+    Rule = RuleBase
+else:
+    # One model per operator, chosen by the value of `op`.
+    Rule = Annotated[Union[tuple(op.rule_model for op in OPERATORS.values())], Field(discriminator="op")]  # noqa: UP007
+
+
+class Structure(BaseModel):
+    """How to read one part of a record before rules address its children."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    parse: Literal["none", "cookie_header", "query_string"] = "none"
+    case_insensitive: bool = False
+
+
+class TextSettings(BaseModel):
+    """Defaults for ``Scrubber.scrub_text``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    detectors: list[str] | None = None
+    pseudonym_tokens: bool = False
+
+
+class Catalogue(BaseModel):
+    """A whole catalogue file.
+
+    ``extends`` names a base catalogue (a profile name, or a path relative to this file). In a loaded
+    catalogue the base's rules come first in ``rules`` and ``structures`` and ``text`` are merged; ``extends``
+    is kept as written, for information only.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    catalogue: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")
+    extends: str | None = Field(default=None, min_length=1)
+    description: str = ""
+    on_invalid: OnInvalid = "reject"
+    structures: dict[str, Structure] = {}
+    text: TextSettings = TextSettings()
+    rules: list[Rule]
+
+
+class LoadedCatalogue(BaseModel):
+    """A parsed catalogue with where it came from: the source, its digest and each rule's file and line.
+
+    ``model`` is the effective catalogue (bases merged in). ``source`` is the file that was loaded, ``bases``
+    the files it extends, nearest first. ``rule_lines[i]`` and ``rule_sources[i]`` are the line and file that
+    rule ``i`` was written in (a base's file for an inherited rule). ``digest`` covers the text of the file and
+    of every base.
+    """
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    model: Catalogue
+    source: str
+    digest: str
+    rule_lines: tuple[int, ...]
+    rule_sources: tuple[str, ...] = ()
+    bases: tuple[str, ...] = ()
+
+    def where(self, index: int) -> str:
+        """``file:line`` of rule ``index``: for an inherited rule, the base file it is written in."""
+        source = self.rule_sources[index] if self.rule_sources else self.source
+        return f"{source}:{self.rule_lines[index]}"
+
+    def line_of(self, index: int) -> str:
+        """Rule ``index``'s line, with its base file's name if it is inherited: ``14`` or ``strict.yaml:14``."""
+        source = self.rule_sources[index] if self.rule_sources else self.source
+        line = self.rule_lines[index]
+        return str(line) if source == self.source else f"{source.rsplit('/', 1)[-1]}:{line}"
