@@ -15,6 +15,9 @@ from typing import Any
 
 from apache_beam.options.pipeline_options import PipelineOptions, _BeamArgumentParser
 
+from scrubber.errors import UsageError
+from scrubber.io.writers import FORMATS
+
 DEFAULT_BATCH_SIZE = 1000
 DEFAULT_RECORDS_PER_SHARD = 500_000
 # Options that must never be given on a command line: they would sit in shell history, process
@@ -74,7 +77,7 @@ class ScrubOptions(PipelineOptions):
         group.add_argument(
             "--format",
             dest="scrubber_format",
-            choices=("parquet", "jsonl"),
+            choices=FORMATS,
             default="parquet",
             help="sandbox format (default parquet, typed by the catalogue)",
         )
@@ -159,3 +162,96 @@ def suggest(name: str) -> str:
 
 def forbidden_options(argv: Sequence[str]) -> list[str]:
     return [o for o in FORBIDDEN_OPTIONS if any(a == o or a.startswith(o + "=") for a in argv)]
+
+
+USAGE = """\
+scrubber run --input GLOB --output URI --quarantine URI --catalogue NAME|PATH
+             [--key-file PATH | --key-env NAME | --key-secret URI] [--format parquet|jsonl]
+             [--quarantine-hash-only] [--overwrite] [--runner RUNNER] [any Beam pipeline option]"""
+
+DESCRIPTION = """\
+Scrub raw gateway logs into the sandbox. Every field without a rule is dropped (default deny).
+A line that is not JSON, not a JSON object or rejected by a rule goes to the quarantine with
+the reason, the input file and the line number, never to the sandbox. Every input line ends
+in exactly one of the two; in = out + quarantined is checked at the end of the run and written
+to the audit manifest <output>/_audit.json (counts only, never values)."""
+
+EPILOG = """\
+key: --key-file, --key-env or --key-secret; with none of them, the SCRUBBER_KEY environment
+variable. The key is never printed; the audit records only its id.
+
+examples:
+  scrubber keygen > scrubber.key && chmod 600 scrubber.key
+  scrubber run --input 'logs/*.jsonl.gz' --output sandbox/ --quarantine quarantine/ \\
+      --catalogue pseudonymous --key-file scrubber.key
+  SCRUBBER_KEY=$(cat scrubber.key) scrubber run --input 'logs/' --input 'export/*.parquet' \\
+      --output sandbox/ --quarantine quarantine/ --catalogue strict --format jsonl
+  AWS_ACCESS_KEY_ID=... AWS_SECRET_ACCESS_KEY=... scrubber run --input 's3://raw/2026-11-23/*' \\
+      --output s3://sandbox/2026-11-23 --quarantine s3://quarantine/2026-11-23 \\
+      --catalogue pseudonymous --key-file scrubber.key --s3_endpoint_url http://localhost:9000
+  scrubber run ... --runner FlinkRunner --flink_master localhost:8081 --environment_type LOOPBACK
+
+runners: by default Beam's FnApiRunner runs the job in this process, offline, with a progress
+bar and a summary table. --direct_num_workers N --direct_running_mode multi_processing spreads whole
+input files over N worker processes (one file stays on one worker; each worker starts its own Python).
+Any Beam option is accepted (--runner DataflowRunner --project ... --region ...).
+S3-compatible servers: --s3_endpoint_url URL [--s3_region_name R]; credentials come only from
+AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (the --s3_*_key options are refused).
+
+output: part-NNNNN-of-MMMMM.parquet (typed by the catalogue) or .jsonl, written under a temporary
+name and renamed when the run has succeeded; _audit.json is written last. The quarantine is
+JSON lines: {"source", "line", "reason", "field", "raw" | "raw_blake3"}.
+
+exit codes: 0 ok; 1 in != out + quarantined (nothing published); 2 bad usage, catalogue or key;
+3 input/output failure"""
+
+
+def help_text() -> str:
+    parser = argparse.ArgumentParser(
+        prog="scrubber run",
+        usage=USAGE,
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        add_help=True,
+    )
+    ScrubOptions._add_argparse_args(parser)
+    return parser.format_help()
+
+
+def parse_options(argv: Sequence[str]) -> PipelineOptions:
+    argv = list(argv)
+    refused = forbidden_options(argv)
+    if refused:
+        raise UsageError(
+            f"{', '.join(refused)} must not be given on the command line; export AWS_ACCESS_KEY_ID, "
+            "AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN) instead"
+        )
+    unknown, positional = unknown_options(argv)
+    if unknown:
+        raise UsageError(f"unknown option {unknown[0]}.{suggest(unknown[0])} See: scrubber run --help")
+    if positional:
+        raise UsageError(
+            "unexpected argument without an option name; every argument is --name VALUE "
+            "(e.g. --input 'logs/*.jsonl'). See: scrubber run --help"
+        )
+    options = PipelineOptions(argv)
+    scrub = options.view_as(ScrubOptions)
+    missing = [
+        name
+        for name, value in (
+            ("--input", scrub.scrubber_input),
+            ("--output", scrub.scrubber_output),
+            ("--quarantine", scrub.scrubber_quarantine),
+            ("--catalogue", scrub.scrubber_catalogue),
+        )
+        if not value
+    ]
+    if missing:
+        raise UsageError(
+            f"missing {', '.join(missing)}. Example: scrubber run --input 'logs/*.jsonl.gz' "
+            "--output sandbox/ --quarantine quarantine/ --catalogue pseudonymous --key-file scrubber.key"
+        )
+    if scrub.batch_size < 1 or scrub.records_per_shard < 1:
+        raise UsageError("--batch-size and --records-per-shard must be at least 1")
+    return options

@@ -40,9 +40,13 @@ def snapshot() -> tuple[int, int]:
 
 
 class ProgressDisplay:
-    """A rich progress bar over input bytes, refreshed from a background thread while the run lasts."""
+    """A rich progress bar over input bytes, refreshed from a background thread while the run lasts.
 
-    def __init__(self, total_bytes: int, label: str, console: Any) -> None:
+    With ``enabled=False`` (not a terminal, --quiet, or a remote runner) it shows nothing.
+    """
+
+    def __init__(self, total_bytes: int, label: str, console: Any, *, enabled: bool = True) -> None:
+        self.enabled = enabled
         from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
 
         self._progress = Progress(
@@ -61,6 +65,8 @@ class ProgressDisplay:
         self._started = time.monotonic()
 
     def __enter__(self) -> ProgressDisplay:
+        if not self.enabled:
+            return self
         reset()
         self._progress.start()
         self._thread.start()
@@ -76,6 +82,8 @@ class ProgressDisplay:
             self._update()
 
     def __exit__(self, *exc: object) -> None:
+        if not self.enabled:
+            return
         self._stop.set()
         self._thread.join()
         self._update()

@@ -1,7 +1,7 @@
 """The Beam steps: read files into batches of lines, scrub them with the pure core, write shards.
 
-Each DoFn is a thin shell over ``scrubber``: ``ReadLinesFn`` over ``scrubber.io.sources``,
-``ScrubFn`` over ``scrubber.records.process_lines``, ``WriteShardsFn`` over ``scrubber.io.sinks``.
+Each DoFn is a thin shell over ``scrubber``: ``ReadLinesFn`` over ``scrubber.io.readers``,
+``ScrubFn`` over ``scrubber.records.scrub_line``, ``WriteShardsFn`` over ``scrubber.io.writers``.
 Elements are batches (lists), because Beam's cost per element is large next to the work per
 record. Every DoFn also emits small ``("kind", value)`` items on its ``summary`` output; one
 combine folds them into the run summary the launcher reads after the run.
@@ -9,7 +9,6 @@ combine folds them into the run summary the launcher reads after the run.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator
 from typing import Any
 
@@ -19,21 +18,21 @@ from apache_beam.pvalue import TaggedOutput
 from apache_beam.transforms.window import GlobalWindows
 from apache_beam.utils.windowed_value import WindowedValue
 
-from scrubber.audit import add_to_summary, diff_counts, merge_summaries, new_summary, stats_counts
-from scrubber.catalogue import parse_catalogue
+from scrubber.audit import add_to_summary, diff_counts, merge_summaries, new_summary
+from scrubber.catalogue import LoadedCatalogue
 from scrubber.core import Scrubber
-from scrubber.errors import RecordRejected
-from scrubber.io.sinks import ShardInfo, ShardWriter, open_shard
-from scrubber.io.sources import FsConfig, ReadProblem, batched, read_source
+from scrubber.io.fs import FsConfig
+from scrubber.io.lines import ReadProblem, SourceLine
+from scrubber.io.readers import batched, read_source
+from scrubber.io.writers import ShardInfo, ShardWriter, open_shard
 from scrubber.keys import Key, load_key
 from scrubber.pipelines import progress
-from scrubber.records import Outcome, Quarantiner, SourceLine, process_lines
+from scrubber.records import Outcome, Quarantiner, scrub_line
 
 beam: Any = apache_beam  # Beam ships no type hints; keep mypy strict for the rest of the module
 NAMESPACE = "scrubber"
 SUMMARY = "summary"
 QUARANTINE = "quarantine"
-_LOG = logging.getLogger(__name__)
 
 
 class _Counters:
@@ -120,8 +119,7 @@ class ScrubFn(beam.DoFn):  # type: ignore[misc]
 
     def __init__(
         self,
-        catalogue_text: str,
-        catalogue_source: str,
+        catalogue: LoadedCatalogue,
         *,
         key: Key | None,
         key_secret: str | None = None,
@@ -130,8 +128,7 @@ class ScrubFn(beam.DoFn):  # type: ignore[misc]
         super().__init__()
         if (key is None) == (key_secret is None):
             raise ValueError("give exactly one of key and key_secret")
-        self.catalogue_text = catalogue_text
-        self.catalogue_source = catalogue_source
+        self.catalogue = catalogue  # parsed once by the launcher (bases included); a frozen model pickles
         self._key = key
         self._key_secret = key_secret
         self.hash_quarantine = hash_quarantine
@@ -141,32 +138,23 @@ class ScrubFn(beam.DoFn):  # type: ignore[misc]
         self._last_counts: dict[str, Any] = {}
 
     def __repr__(self) -> str:
-        return f"ScrubFn(catalogue={self.catalogue_source!r})"
+        return f"ScrubFn(catalogue={self.catalogue.source!r})"
 
     def setup(self) -> None:
-        loaded = parse_catalogue(self.catalogue_text, self.catalogue_source)
+        loaded = self.catalogue
         key = self._key if self._key is not None else load_key(secret=self._key_secret)
         self._scrubber = Scrubber(loaded, key)
         self._quarantiner = Quarantiner(hash_key=key.material if self.hash_quarantine else None)
         self._rule_fields = [str(getattr(rule, "field", "?")) for rule in loaded.model.rules]
         self._counters = _Counters()
-        self._last_counts = stats_counts(self._scrubber.stats)
+        self._last_counts = self._scrubber.stats.as_counts()
 
     def process(self, batch: list[SourceLine | ReadProblem]) -> Iterator[Any]:
         scrubber, quarantiner = self._scrubber, self._quarantiner
         assert scrubber is not None and quarantiner is not None
-        stats = scrubber.stats  # cumulative per worker; this batch's share is the difference of two snapshots
         records: list[dict[str, Any]] = []
         quarantined: list[dict[str, Any]] = []
-        lines: list[SourceLine] = []
-        for item in batch:
-            if isinstance(item, ReadProblem):
-                stats.records_in += 1
-                stats.reject(item.reason)
-                quarantined.append(quarantiner.entry(item.line, RecordRejected(item.reason)))
-            else:
-                lines.append(item)
-        for outcome in self._outcomes(scrubber, quarantiner, lines):
+        for outcome in self._outcomes(scrubber, quarantiner, batch):
             if outcome.record is not None:
                 records.append(outcome.record)
             elif outcome.quarantine is not None:
@@ -175,7 +163,7 @@ class ScrubFn(beam.DoFn):  # type: ignore[misc]
             yield records
         if quarantined:
             yield TaggedOutput(QUARANTINE, quarantined)
-        now = stats_counts(stats)
+        now = scrubber.stats.as_counts()  # cumulative per worker; this batch's share is the difference
         counts = diff_counts(now, self._last_counts)
         self._last_counts = now
         yield TaggedOutput(SUMMARY, ("stats", counts))
@@ -185,41 +173,26 @@ class ScrubFn(beam.DoFn):  # type: ignore[misc]
         progress.add_records(len(batch))
 
     @staticmethod
-    def _outcomes(scrubber: Scrubber, quarantiner: Quarantiner, lines: list[SourceLine]) -> Iterator[Outcome]:
-        """process_lines, except that a line the core fails on unexpectedly is quarantined, never written.
-
-        The core promises to raise only RecordRejected; this is the fail-closed net for a bug, so
-        that one odd line cannot stop the job. The error's type is logged, never its message.
-        """
-        start = 0
-        while start < len(lines):
-            try:
-                for outcome in process_lines(scrubber, quarantiner, lines[start:] if start else lines):
-                    start += 1
-                    yield outcome
-            except Exception as exc:  # fail closed: quarantine, do not crash or leak
-                line = lines[start]
-                reason = f"internal_error_{type(exc).__name__}"
-                scrubber.stats.reject(reason)
-                _LOG.warning(
-                    "scrubber: %s at %s:%d; the line goes to the quarantine", reason, line.source, line.line_no
-                )
-                yield Outcome(None, quarantiner.entry(line, RecordRejected(reason)))
-                start += 1
+    def _outcomes(
+        scrubber: Scrubber, quarantiner: Quarantiner, batch: list[SourceLine | ReadProblem]
+    ) -> Iterator[Outcome]:
+        """One outcome per line, in order (``scrub_line`` is total and does the counting)."""
+        for item in batch:
+            yield scrub_line(scrubber, quarantiner, item)
 
 
 class WriteShardsFn(beam.DoFn):  # type: ignore[misc]
     """Batches of records in; temporary shard files written; a (kind, ShardInfo) item per closed shard out."""
 
     def __init__(
-        self, kind: str, fs_config: FsConfig, tmp_dir: str, fmt: str, schema: Any, records_per_shard: int
+        self, kind: str, fs_config: FsConfig, tmp_dir: str, fmt: str, layout: Any, records_per_shard: int
     ) -> None:
         super().__init__()
         self.kind = kind
         self.fs_config = fs_config
         self.tmp_dir = tmp_dir
         self.fmt = fmt
-        self.schema = schema
+        self.layout = layout
         self.records_per_shard = records_per_shard
         self._writer: ShardWriter | None = None
         self._rows = 0
@@ -230,7 +203,7 @@ class WriteShardsFn(beam.DoFn):  # type: ignore[misc]
 
     def process(self, batch: list[dict[str, Any]]) -> Iterator[tuple[str, ShardInfo]]:
         if self._writer is None:
-            self._writer = open_shard(self.fs_config, self.tmp_dir, self.fmt, self.schema)
+            self._writer = open_shard(self.fs_config, self.tmp_dir, self.fmt, self.layout)
             self._rows = 0
         self._writer.write(batch)
         self._rows += len(batch)

@@ -3,7 +3,7 @@
 Everything here is counts, names from the catalogue, paths given by the operator, versions and
 times; never a value from a record, and never key material (only the key id).
 
-Flow: each worker turns its ``Stats`` into plain counts (``stats_counts``); the pipeline folds
+Flow: each worker turns its ``Stats`` into plain counts (``Stats.as_counts``); the pipeline folds
 those, the per-file line counts of the reader and the list of written shards into one run
 summary (``add_to_summary`` / ``merge_summaries``); the launcher checks the accounting
 (``check_accounting``) and writes the manifest (``build_manifest``) next to the output.
@@ -18,36 +18,13 @@ from importlib import metadata
 from typing import Any
 
 from scrubber.catalogue import LoadedCatalogue
-from scrubber.io.sinks import ShardInfo
-from scrubber.plan import Stats
+from scrubber.io.writers import ShardInfo
 
 AUDIT_VERSION = 1
 _VERSIONED = ("scrubber", "apache-beam", "pyarrow", "orjson", "blake3", "pydantic", "regex")
 
 
 # --- counts --------------------------------------------------------------------------------------
-
-
-def stats_counts(stats: Stats) -> dict[str, Any]:
-    """The public counters of a Stats object as plain data (ints, lists of ints, dicts of ints).
-
-    Read generically (public attributes and properties) so that a counter added to Stats later
-    is carried without changes here.
-    """
-    names = [n for n in vars(stats) if not n.startswith("_")]
-    names += [n for n, v in vars(type(stats)).items() if isinstance(v, property) and not n.startswith("_")]
-    out: dict[str, Any] = {}
-    for name in names:
-        value = getattr(stats, name)
-        if isinstance(value, bool):
-            continue
-        if isinstance(value, int):
-            out[name] = value
-        elif isinstance(value, list):
-            out[name] = list(value)
-        elif isinstance(value, dict):
-            out[name] = {k: v for k, v in value.items() if isinstance(v, int)}
-    return out
 
 
 def diff_counts(after: Mapping[str, Any], before: Mapping[str, Any]) -> dict[str, Any]:
@@ -224,6 +201,7 @@ def rule_counts(catalogue: LoadedCatalogue, stats: Mapping[str, Any]) -> list[di
             {
                 "rule": index,
                 "line": catalogue.rule_lines[index],
+                "source": catalogue.rule_sources[index] if catalogue.rule_sources else catalogue.source,
                 "field": getattr(rule, "field", "?"),
                 "op": getattr(rule, "op", "?"),
                 "applied": applied[index] if index < len(applied) else 0,

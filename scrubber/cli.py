@@ -85,7 +85,7 @@ def cmd_check_rules(args: argparse.Namespace) -> int:
             if rule.on_invalid:
                 params["on_invalid"] = rule.on_invalid
             table.add_row(
-                str(loaded.rule_lines[index]),
+                loaded.line_of(index),
                 rule.field,
                 rule.op,
                 ", ".join(f"{k}={v}" for k, v in params.items()),

@@ -8,7 +8,7 @@ from typing import Any
 from scrubber.core import Scrubber
 from scrubber.errors import RecordRejected
 from scrubber.operators import DROP, Invalid, RecordScope
-from scrubber.plan import Leaf, ListNode, Node
+from scrubber.plan import Leaf, MapNode, Node, Walker
 
 
 @dataclass(frozen=True)
@@ -27,51 +27,45 @@ def mask(value: Any) -> str:
     return type(value).__name__
 
 
+class _Explainer(Walker):
+    """Runs each leaf's operator on its input value and records what happened, per field."""
+
+    def __init__(self, scrubber: Scrubber, record: Any) -> None:
+        self.scrubber = scrubber
+        self.scope = RecordScope(record=record, detector_counts={})
+        self.steps: list[Step] = []
+
+    def on_leaf(self, leaf: Leaf, value: Any, path: str) -> None:
+        catalogue = self.scrubber.catalogue
+        rule = catalogue.model.rules[leaf.rule]
+        label = f"{rule.op} (line {catalogue.line_of(leaf.rule)})"
+        try:
+            result = self.scrubber.plan.transforms[leaf.rule](value, self.scope)
+        except Invalid as exc:
+            action = "record rejected" if leaf.reject else "field dropped"
+            self.steps.append(Step(path, label, f"invalid ({exc.reason}): {action}; input {mask(value)}"))
+            return
+        if result is DROP:
+            self.steps.append(Step(path, label, f"dropped{': ' + rule.why if rule.why else ''}"))
+        else:
+            self.steps.append(Step(path, label, f"{mask(value)} -> {result!r}"[:200]))
+
+    def on_no_rule(self, value: Any, path: str) -> None:
+        self.steps.append(Step(path, "(no rule)", f"dropped by default deny; input {mask(value)}"))
+
+    def on_wrong_shape(self, node: Node, value: Any, path: str, expected: str) -> None:
+        self.steps.append(Step(path or "(record)", "(structure)", f"expected {expected}, got {mask(value)}"))
+
+    def on_parsed(self, node: MapNode, value: Any, path: str) -> None:
+        self.steps.append(Step(path, f"(parsed as {node.parse})", f"{mask(value)} split into parts"))
+
+
 def explain(scrubber: Scrubber, record: Any) -> tuple[list[Step], dict[str, Any] | None, str | None]:
     """The steps per field, the output (None if rejected) and the rejection reason."""
-    steps: list[Step] = []
-    rules = scrubber.catalogue.model.rules
-    scope = RecordScope(record=record, detector_counts={})
-
-    def walk(node: Node, value: Any, path: str) -> None:
-        if isinstance(node, Leaf):
-            rule = rules[node.index]
-            label = f"{rule.op} (line {scrubber.catalogue.rule_lines[node.index]})"
-            try:
-                result = node.transform(value, scope)
-            except Invalid as exc:
-                action = "record rejected" if node.reject else "field dropped"
-                steps.append(Step(path, label, f"invalid ({exc.reason}): {action}; input {mask(value)}"))
-                return
-            if result is DROP:
-                steps.append(Step(path, label, f"dropped{': ' + rule.why if rule.why else ''}"))
-            else:
-                steps.append(Step(path, label, f"{mask(value)} -> {result!r}"[:200]))
-            return
-        if isinstance(node, ListNode):
-            if not isinstance(value, list):
-                steps.append(Step(path, "(structure)", f"expected a list, got {mask(value)}"))
-                return
-            for i, item in enumerate(value):
-                walk(node.item, item, f"{path}[{i}]")
-            return
-        mapping = node.as_mapping(value)
-        if mapping is None:
-            steps.append(Step(path or "(record)", "(structure)", f"expected an object, got {mask(value)}"))
-            return
-        if mapping is not value:
-            steps.append(Step(path, f"(parsed as {node.parse})", f"{mask(value)} split into parts"))
-        for key, item in mapping.items():
-            child, name = node.lookup(key)
-            sub = f"{path}.{name}" if path else str(name)
-            if child is None:
-                steps.append(Step(sub, "(no rule)", f"dropped by default deny; input {mask(item)}"))
-            else:
-                walk(child, item, sub)
-
+    explainer = _Explainer(scrubber, record)
     if isinstance(record, dict):
-        walk(scrubber.plan.root, record, "")
+        explainer.walk(scrubber.plan.root, record)
     try:
-        return steps, scrubber.scrub(record), None
+        return explainer.steps, scrubber.scrub(record), None
     except RecordRejected as exc:
-        return steps, None, str(exc)
+        return explainer.steps, None, str(exc)

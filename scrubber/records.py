@@ -1,8 +1,12 @@
-"""From raw input lines to records, and what goes to the quarantine. Pure Python; Beam calls it."""
+"""From raw input lines to outcomes: a scrubbed record or a quarantine entry. Pure Python; Beam calls it.
+
+``scrub_line`` is total: every line (and every read problem) yields exactly one ``Outcome``, and each
+one is counted once in the Scrubber's ``stats`` (``Stats.tally``), whatever happens inside.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,19 +15,13 @@ import orjson
 
 from scrubber.core import Scrubber
 from scrubber.errors import RecordRejected
+from scrubber.io.lines import MAX_LINE_BYTES, ReadProblem, SourceLine
 
 BOM = b"\xef\xbb\xbf"
-MAX_LINE_BYTES = 64 * 1024 * 1024
 QUARANTINE_HASH_CONTEXT = "scrubber 2026-11 quarantine line hash v1"
+_LOG = logging.getLogger(__name__)
 
-
-@dataclass(frozen=True, slots=True)
-class SourceLine:
-    """One input line and where it came from (file and 1-based line number)."""
-
-    source: str
-    line_no: int
-    data: bytes
+__all__ = ["MAX_LINE_BYTES", "Outcome", "Quarantiner", "SourceLine", "decode_line", "scrub_line"]
 
 
 def decode_line(data: bytes) -> Any:
@@ -87,17 +85,26 @@ class Outcome:
     quarantine: dict[str, Any] | None
 
 
-def process_lines(scrubber: Scrubber, quarantiner: Quarantiner, lines: Iterable[SourceLine]) -> Iterator[Outcome]:
-    """Decode and scrub each line; every line yields exactly one outcome."""
-    for line in lines:
+def scrub_line(scrubber: Scrubber, quarantiner: Quarantiner, item: SourceLine | ReadProblem) -> Outcome:
+    """Decode and scrub one line; a read problem, a bad line or a rejected record becomes a quarantine entry.
+
+    A line the core fails on unexpectedly is quarantined too, never written: the fail-closed net for a
+    bug, so that one odd line cannot stop the job. The error's type is logged, never its message.
+    """
+    if isinstance(item, ReadProblem):
+        scrubber.stats.tally(item.reason)
+        return Outcome(None, quarantiner.entry(item.line, RecordRejected(item.reason)))
+    try:
         try:
-            record = decode_line(line.data)
+            record = decode_line(item.data)
         except RecordRejected as exc:
-            scrubber.stats.records_in += 1
-            scrubber.stats.reject(exc.reason)
-            yield Outcome(None, quarantiner.entry(line, exc))
-            continue
-        try:
-            yield Outcome(scrubber.scrub(record), None)
-        except RecordRejected as exc:
-            yield Outcome(None, quarantiner.entry(line, exc))
+            scrubber.stats.tally(exc.reason)
+            raise
+        return Outcome(scrubber.scrub(record), None)  # scrub counts the record itself
+    except RecordRejected as exc:
+        return Outcome(None, quarantiner.entry(item, exc))
+    except Exception as exc:  # fail closed: quarantine, do not crash or leak
+        reason = f"internal_error_{type(exc).__name__}"
+        scrubber.stats.tally(reason)
+        _LOG.warning("scrubber: %s at %s:%d; the line goes to the quarantine", reason, item.source, item.line_no)
+        return Outcome(None, quarantiner.entry(item, RecordRejected(reason)))

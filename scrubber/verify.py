@@ -19,8 +19,6 @@ The catalogue is --catalogue, or the one named in the sandbox's _audit.json (its
 from __future__ import annotations
 
 import argparse
-import re
-import secrets
 import sys
 from collections import Counter
 from collections.abc import Sequence
@@ -31,7 +29,6 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from scrubber.catalogue import LoadedCatalogue, load_catalogue, resolve
-from scrubber.core import Scrubber
 from scrubber.detectors.scanner import TextScanner, build_scanner
 from scrubber.errors import (
     EXIT_FINDINGS,
@@ -42,11 +39,14 @@ from scrubber.errors import (
     ScrubberError,
     exit_code_for,
 )
-from scrubber.io.sinks import AUDIT_NAME, SinkError, read_json
-from scrubber.io.sources import FsConfig, ReadProblem, expand_inputs, join_uri, read_source, sniff
-from scrubber.keys import make_key
-from scrubber.operators import Invalid, RecordScope
-from scrubber.plan import Leaf, ListNode, MapNode, Node
+from scrubber.io.fs import FsConfig, expand_inputs, join_uri
+from scrubber.io.lines import ReadProblem
+from scrubber.io.publish import AUDIT_NAME, read_json
+from scrubber.io.readers import read_source, sniff
+from scrubber.io.writers import SinkError
+from scrubber.operators import OPERATORS
+from scrubber.plan import Leaf, ListNode, MapNode, Node, Walker, build_tree
+from scrubber.plan.walk import child_path
 from scrubber.records import decode_line
 
 _PY_TYPES: dict[str, tuple[type, ...]] = {"string": (str,), "int64": (int,), "double": (float, int), "bool": (bool,)}
@@ -88,139 +88,96 @@ class Finding:
         return f"{self.file}:{self.row}: {self.path or '(record)'}: {self.kind}"
 
 
+class _RecordCheck(Walker):
+    """One output record against the tree: (path, kind) for every problem."""
+
+    parse_structures = False
+
+    def __init__(self, verifier: Verifier) -> None:
+        self.verifier = verifier
+        self.found: list[tuple[str, str]] = []
+
+    def walk_child(self, node: Node, value: Any, path: str) -> None:
+        if value is None:
+            return
+        if not node.keeps:
+            self.on_no_rule(value, path)
+            return
+        self.walk(node, value, path)
+
+    def on_no_rule(self, value: Any, path: str) -> None:
+        if value is None:
+            return
+        self.found.append((path, "field_not_allowed"))
+        self.verifier.scan_all(value, path, self.found)
+
+    def on_wrong_shape(self, node: Node, value: Any, path: str, expected: str) -> None:
+        self.found.append((path, "wrong_type"))
+        self.verifier.scan_all(value, path, self.found)
+
+    def on_leaf(self, leaf: Leaf, value: Any, path: str) -> None:
+        wanted = _PY_TYPES.get(leaf.output_type, (object,))
+        if not isinstance(value, wanted) or (isinstance(value, bool) and leaf.output_type != "bool"):
+            self.on_wrong_shape(leaf, value, path, leaf.output_type)
+            return
+        if isinstance(value, str):
+            self.found += [(path, kind) for kind in self.verifier.output_checks[leaf.rule](value, self.verifier.kinds)]
+
+
 class Verifier:
-    """Checks records against one catalogue's plan and the detectors. Holds no key worth keeping."""
+    """Checks records against one catalogue's plan tree and the detectors. Needs no key.
+
+    Each operator says how its output is checked (``Operator.output_check``): by default a string is
+    scanned by every registered detector; a pseudonym is checked by its exact shape and a truncated IP
+    by truncating it again, because they look like identifiers on purpose.
+    """
 
     def __init__(self, catalogue: LoadedCatalogue, scanner: TextScanner | None = None) -> None:
-        # The plan is compiled with a throwaway key: verify never makes pseudonyms, it checks their shape.
-        self.scrubber = Scrubber(catalogue, make_key(secrets.token_bytes(32)))
-        self.rules = catalogue.model.rules
+        self.root = build_tree(catalogue)
+        rules = catalogue.model.rules
+        self.output_checks = [OPERATORS[rule.op].output_check(rule) for rule in rules]
         self.scanner = scanner or build_scanner(None)
-        self._scope = RecordScope(record=None, detector_counts={})
-        self._keeps_cache: dict[int, bool] = {}
-        self._pseudonym_re: dict[int, re.Pattern[str]] = {}
 
-    # -- the plan ---------------------------------------------------------------------------------
-
-    def keeps(self, node: Node | None) -> bool:
-        """True if any rule below the node can put a value into the output."""
-        if node is None:
-            return False
-        cached = self._keeps_cache.get(id(node))
-        if cached is not None:
-            return cached
-        if isinstance(node, Leaf):
-            result = not node.is_drop
-        elif isinstance(node, ListNode):
-            result = self.keeps(node.item)
-        else:
-            result = any(self.keeps(c) for c in node.exact.values()) or any(self.keeps(c) for _, c in node.globs)
-        self._keeps_cache[id(node)] = result
-        return result
-
-    def _op(self, leaf: Leaf) -> str:
-        return str(getattr(self.rules[leaf.index], "op", ""))
-
-    def _pseudonym_pattern(self, leaf: Leaf) -> re.Pattern[str]:
-        pattern = self._pseudonym_re.get(leaf.index)
-        if pattern is None:
-            rule = self.rules[leaf.index]
-            prefix = re.escape(str(getattr(rule, "prefix", "")))
-            key_id = "(?:[0-9a-f]{16}:)?" if getattr(rule, "with_key_id", False) else ""
-            pattern = self._pseudonym_re[leaf.index] = re.compile(f"{prefix}{key_id}[0-9a-f]{{64}}")
-        return pattern
+    def kinds(self, text: str) -> list[str]:
+        """The kind of every detector finding in ``text``."""
+        return [span.kind for span in self.scanner.find(text)]
 
     # -- records ----------------------------------------------------------------------------------
 
     def check_record(self, record: Any) -> list[tuple[str, str]]:
         """(path, kind) for every problem in one output record."""
-        found: list[tuple[str, str]] = []
         if not isinstance(record, dict):
-            found.append(("", "not_an_object"))
-            return found
-        self._check(self.scrubber.plan.root, record, "", found)
-        return found
+            return [("", "not_an_object")]
+        check = _RecordCheck(self)
+        check.walk_child(self.root, record, "")
+        return check.found
 
-    def _check(self, node: Node | None, value: Any, path: str, found: list[tuple[str, str]]) -> None:
-        if value is None:
-            return
-        if node is None or not self.keeps(node):
-            found.append((path, "field_not_allowed"))
-            self._scan_all(value, path, found)
-            return
-        if isinstance(node, Leaf):
-            self._check_leaf(node, value, path, found)
-        elif isinstance(node, ListNode):
-            if not isinstance(value, list):
-                found.append((path, "wrong_type"))
-                self._scan_all(value, path, found)
-                return
-            for i, item in enumerate(value):
-                self._check(node.item, item, f"{path}[{i}]", found)
-        else:
-            if not isinstance(value, dict):
-                found.append((path, "wrong_type"))
-                self._scan_all(value, path, found)
-                return
-            for key, item in value.items():
-                child, _ = node.lookup(key)
-                self._check(child, item, f"{path}.{key}" if path else str(key), found)
-
-    def _check_leaf(self, leaf: Leaf, value: Any, path: str, found: list[tuple[str, str]]) -> None:
-        wanted = _PY_TYPES.get(leaf.arrow_type, (object,))
-        if not isinstance(value, wanted) or (isinstance(value, bool) and leaf.arrow_type != "bool"):
-            found.append((path, "wrong_type"))
-            self._scan_all(value, path, found)
-            return
-        if not isinstance(value, str):
-            return
-        op = self._op(leaf)
-        if op == "pseudonymize":
-            if self._pseudonym_pattern(leaf).fullmatch(value) is None:
-                found.append((path, "not_a_pseudonym"))
-                self._scan(value, path, found)
-            return
-        if op == "truncate_ip":
-            try:
-                same = leaf.transform(value, self._scope) == value
-            except Invalid:
-                same = False
-            if not same:
-                found.append((path, "ip_not_truncated"))
-            return
-        self._scan(value, path, found)
-
-    def _scan(self, text: str, path: str, found: list[tuple[str, str]]) -> None:
-        for span in self.scanner.find(text):
-            found.append((path, span.kind))
-
-    def _scan_all(self, value: Any, path: str, found: list[tuple[str, str]]) -> None:
+    def scan_all(self, value: Any, path: str, found: list[tuple[str, str]]) -> None:
         """Detector findings anywhere inside a value that is already a finding, to say what it holds."""
         if isinstance(value, str):
-            self._scan(value, path, found)
+            found += [(path, kind) for kind in self.kinds(value)]
         elif isinstance(value, list):
             for i, item in enumerate(value):
-                self._scan_all(item, f"{path}[{i}]", found)
+                self.scan_all(item, f"{path}[{i}]", found)
         elif isinstance(value, dict):
             for key, item in value.items():
-                self._scan_all(item, f"{path}.{key}" if path else str(key), found)
+                self.scan_all(item, child_path(path, key), found)
 
     # -- Parquet schemas --------------------------------------------------------------------------
 
     def check_schema(self, schema: pa.Schema) -> list[tuple[str, str]]:
         found: list[tuple[str, str]] = []
-        root = self.scrubber.plan.root
         for field in schema:
-            child, _ = root.lookup(field.name)
+            child, _ = self.root.lookup(field.name)
             self._check_type(child, field.type, field.name, found)
         return found
 
     def _check_type(self, node: Node | None, dtype: pa.DataType, path: str, found: list[tuple[str, str]]) -> None:
-        if node is None or not self.keeps(node):
+        if node is None or not node.keeps:
             found.append((path, "column_not_allowed"))
             return
         if isinstance(node, Leaf):
-            if _ARROW_TYPES.get(node.arrow_type) != dtype:
+            if _ARROW_TYPES.get(node.output_type) != dtype:
                 found.append((path, "wrong_type"))
         elif isinstance(node, ListNode):
             if not (pa.types.is_list(dtype) or pa.types.is_large_list(dtype)):

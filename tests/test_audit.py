@@ -19,10 +19,9 @@ from scrubber.audit import (
     merge_summaries,
     new_summary,
     rule_counts,
-    stats_counts,
     summary_table,
 )
-from scrubber.io.sinks import ShardInfo
+from scrubber.io.writers import ShardInfo
 
 PLANTED = [
     "alice.martin@example.com",
@@ -52,12 +51,12 @@ RECORDS = [
 
 
 def scrub_all(scrubber: Scrubber) -> tuple[list[dict], dict]:
-    before = stats_counts(scrubber.stats)
+    before = scrubber.stats.as_counts()
     out = []
     for record in RECORDS:
         with contextlib.suppress(RecordRejected):
             out.append(scrubber.scrub(record))
-    return out, diff_counts(stats_counts(scrubber.stats), before)
+    return out, diff_counts(scrubber.stats.as_counts(), before)
 
 
 def test_stats_counts_are_plain_counts(pseudonymous: Scrubber) -> None:

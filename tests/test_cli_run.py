@@ -20,7 +20,9 @@ import pytest
 
 from scrubber import RecordRejected, Scrubber
 from scrubber.cli import main as cli
-from scrubber.io.sources import FsConfig, ReadProblem, read_source
+from scrubber.io.fs import FsConfig
+from scrubber.io.lines import ReadProblem
+from scrubber.io.readers import read_source
 from scrubber.keys import Key
 from scrubber.records import decode_line
 from tests.conftest import TEST_KEY_HEX

@@ -186,10 +186,10 @@ def test_a_publish_that_fails_half_way_takes_back_what_it_moved(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """The rename of the third sandbox shard fails: the two already moved are removed again."""
-    import scrubber.io.sinks
+    import scrubber.io.publish
 
     write_logs(tmp_path / "logs", 600, files=3)
-    real_move = scrubber.io.sinks._move
+    real_move = scrubber.io.publish._move
     moves: list[str] = []
 
     def flaky_move(fs: Any, source: str, destination: str) -> None:
@@ -199,7 +199,7 @@ def test_a_publish_that_fails_half_way_takes_back_what_it_moved(
                 raise OSError(28, "No space left on device")
         real_move(fs, source, destination)
 
-    monkeypatch.setattr(scrubber.io.sinks, "_move", flaky_move)
+    monkeypatch.setattr(scrubber.io.publish, "_move", flaky_move)
     code = cli(argv(tmp_path, tmp_path / "logs", "--records-per-shard", "100"))
     err = capsys.readouterr().err
     assert code == 3
@@ -214,28 +214,28 @@ def test_a_failure_after_the_sandbox_was_published_unpublishes_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], failing: str
 ) -> None:
     """Parts without the quarantine or without the audit would look like a complete export: all or nothing."""
-    import scrubber.pipelines.scrub_logs as scrub_logs
-    from scrubber.io.sinks import SinkError
+    import scrubber.pipelines.finish as finish
+    from scrubber.io.writers import SinkError
 
     write_logs(tmp_path / "logs", 300, files=2)
     if failing == "quarantine":
-        real_commit = scrub_logs.commit_shards
+        real_commit = finish.commit_shards
 
         def commit(fs_config: Any, shards: Any, target: str, *args: Any, **kwargs: Any) -> list[str]:
             if target.endswith("quarantine"):
                 raise SinkError(f"cannot move a shard into {target}: OSError: No space left on device")
             return real_commit(fs_config, shards, target, *args, **kwargs)
 
-        monkeypatch.setattr(scrub_logs, "commit_shards", commit)
+        monkeypatch.setattr(finish, "commit_shards", commit)
     else:
-        real_write = scrub_logs.write_json_atomic
+        real_write = finish.write_json_atomic
 
         def write(fs_config: Any, uri: str, value: Any) -> None:
             if uri.endswith("_audit.json"):
                 raise SinkError(f"cannot write {uri}: OSError: No space left on device")
             real_write(fs_config, uri, value)
 
-        monkeypatch.setattr(scrub_logs, "write_json_atomic", write)
+        monkeypatch.setattr(finish, "write_json_atomic", write)
     assert cli(argv(tmp_path, tmp_path / "logs")) == 3
     err = capsys.readouterr().err
     assert "No space left on device" in err and "Nothing was published" in err

@@ -276,9 +276,9 @@ def mangled_lines(draw: st.DrawFn) -> bytes:
 @given(st.one_of(st.binary(max_size=200), json_values.map(as_json), mangled_lines()))
 def test_every_raw_line_gives_exactly_one_outcome(data: bytes) -> None:
     """decode + scrub, as the pipeline calls them: one record or one quarantine entry, never an exception."""
-    from scrubber.records import Quarantiner, SourceLine, process_lines
+    from scrubber.records import Quarantiner, SourceLine, scrub_line
 
-    outcomes = list(process_lines(SCRUBBER, Quarantiner(), [SourceLine("fuzz.jsonl", 1, data)]))
+    outcomes = [scrub_line(SCRUBBER, Quarantiner(), SourceLine("fuzz.jsonl", 1, data))]
     assert len(outcomes) == 1
     record, entry = outcomes[0].record, outcomes[0].quarantine
     assert (record is None) != (entry is None)

@@ -223,11 +223,12 @@ def test_the_scenarios_really_exercised_output_logs_and_errors(scenarios: dict[s
 
 
 def test_key_objects_and_scrubbers_never_show_the_key() -> None:
+    from scrubber.catalogue import load_catalogue
     from scrubber.pipelines.transforms import ScrubFn
 
     key = make_key(CANARY)
     scrubber = Scrubber.from_catalogue("pseudonymous", key=key)
-    fn = ScrubFn((ROOT / "rules" / "strict.yaml").read_text(), "strict.yaml", key=key)
+    fn = ScrubFn(load_catalogue(ROOT / "rules" / "strict.yaml"), key=key)
     for text in (repr(key), str(key), repr(scrubber.key), repr(fn), str(fn), repr(vars(key)), f"{key!r:>10}"):
         assert not canary_in(text.encode()), text
 

@@ -13,8 +13,9 @@ from apache_beam.metrics.metric import MetricsFilter
 from apache_beam.testing.test_pipeline import TestPipeline as BeamTestPipeline
 from apache_beam.testing.util import assert_that, equal_to, is_not_empty
 
-from scrubber.catalogue import resolve
-from scrubber.io.sources import FsConfig, ReadProblem
+from scrubber.catalogue import load_catalogue, resolve
+from scrubber.io.fs import FsConfig
+from scrubber.io.lines import ReadProblem
 from scrubber.keys import Key
 from scrubber.pipelines.transforms import (
     NAMESPACE,
@@ -32,7 +33,7 @@ RUNNER = "apache_beam.runners.portability.fn_api_runner.FnApiRunner"  # Python o
 
 def strict_fn(key: Key, **kwargs: Any) -> ScrubFn:
     path = resolve("strict")
-    return ScrubFn(path.read_text(encoding="utf-8"), str(path), key=key, **kwargs)
+    return ScrubFn(load_catalogue(path), key=key, **kwargs)
 
 
 def line(n: int, data: bytes, source: str = "in.jsonl") -> SourceLine:
@@ -136,7 +137,6 @@ def test_an_unexpected_error_in_the_core_quarantines_the_line_and_the_job_goes_o
 
     def flaky(self: Scrubber, record: Any) -> dict[str, Any]:
         if isinstance(record, dict) and record.get("status") == 404:
-            self.stats.records_in += 1
             raise TypeError("boom with a value inside: alice@example.com")
         return original(self, record)
 

@@ -10,23 +10,19 @@ import pyarrow.dataset as pads
 import pyarrow.parquet as pq
 import pytest
 
-from scrubber.io.schema import arrow_schema
-from scrubber.io.sinks import (
+from scrubber.io.fs import FsConfig
+from scrubber.io.publish import (
     AUDIT_NAME,
-    JsonlShardWriter,
-    ParquetShardWriter,
-    ShardInfo,
-    SinkError,
     commit_shards,
     existing_outputs,
-    open_shard,
     read_json,
     remove_tree,
     temp_dir,
-    to_table,
     write_json_atomic,
 )
-from scrubber.io.sources import FsConfig
+from scrubber.io.writers import ShardInfo, SinkError, open_shard
+from scrubber.io.writers.jsonl import JsonlShardWriter
+from scrubber.io.writers.parquet import ParquetShardWriter, arrow_schema, to_table
 
 FS = FsConfig()
 SHAPE = {
@@ -108,7 +104,7 @@ def test_commit_renames_reported_shards_and_leaves_orphans_behind(tmp_path: Path
     Path(tmp).mkdir(parents=True)
     reported = shards(tmp, fmt, [RECORDS[:1], RECORDS[1:], []])
     orphan = shards(tmp, fmt, [RECORDS])  # e.g. a retried bundle's output: never reported
-    names = commit_shards(FS, reported, target, fmt, schema=SCHEMA)
+    names = commit_shards(FS, reported, target, fmt, layout=SCHEMA)
     assert names == [f"part-00000-of-00002.{fmt}", f"part-00001-of-00002.{fmt}"]
     assert sorted(p.name for p in Path(target).iterdir()) == sorted([*names, ".scrubber-tmp-run1"])
     assert Path(orphan[0].path).exists()
@@ -123,7 +119,7 @@ def test_commit_renames_reported_shards_and_leaves_orphans_behind(tmp_path: Path
 def test_commit_with_no_rows_writes_one_empty_shard_with_the_schema(tmp_path: Path) -> None:
     target = tmp_path / "out"
     target.mkdir()
-    assert commit_shards(FS, [], str(target), "parquet", schema=SCHEMA) == ["part-00000-of-00001.parquet"]
+    assert commit_shards(FS, [], str(target), "parquet", layout=SCHEMA) == ["part-00000-of-00001.parquet"]
     table = pq.read_table(target / "part-00000-of-00001.parquet")
     assert table.num_rows == 0 and table.schema == SCHEMA
     assert commit_shards(FS, [], str(tmp_path), "jsonl", write_empty=False) == []

@@ -11,16 +11,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from scrubber.io.sources import (
-    FsConfig,
-    ReadProblem,
-    SourceError,
-    batched,
-    expand_inputs,
-    parquet_row_bytes,
-    read_source,
-    sniff,
-)
+from scrubber.io.fs import FsConfig, SourceError, expand_inputs
+from scrubber.io.lines import ReadProblem
+from scrubber.io.readers import batched, read_source, sniff
+from scrubber.io.readers.parquet import parquet_row_bytes
 from scrubber.records import MAX_LINE_BYTES, SourceLine, decode_line
 
 FS = FsConfig()
@@ -114,15 +108,15 @@ def test_empty_file_has_no_lines(tmp_path: Path) -> None:
 
 
 def test_lines_across_chunk_boundaries(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("scrubber.io.sources.CHUNK_BYTES", 7)
+    monkeypatch.setattr("scrubber.io.readers.jsonl.CHUNK_BYTES", 7)
     data = [orjson.dumps({"i": i, "pad": "x" * (i % 13)}) for i in range(50)]
     (tmp_path / "x.jsonl").write_bytes(b"\n".join(data) + b"\n")
     assert lines_of(read_all(tmp_path / "x.jsonl")) == list(enumerate(data, 1))
 
 
 def test_a_line_over_the_limit_is_cut_so_that_decoding_rejects_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setattr("scrubber.io.sources.MAX_LINE_BYTES", 10)
-    monkeypatch.setattr("scrubber.io.sources.CHUNK_BYTES", 4)
+    monkeypatch.setattr("scrubber.io.lines.MAX_LINE_BYTES", 10)
+    monkeypatch.setattr("scrubber.io.readers.jsonl.CHUNK_BYTES", 4)
     (tmp_path / "x.jsonl").write_bytes(b'{"a":1}\n' + b"y" * 40 + b"\n" + b'{"b":2}\n' + b"z" * 30)
     got = lines_of(read_all(tmp_path / "x.jsonl"))
     assert got == [(1, b'{"a":1}'), (2, b"y" * 11), (3, b'{"b":2}'), (4, b"z" * 11)]

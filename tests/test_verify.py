@@ -11,9 +11,10 @@ import pyarrow.parquet as pq
 import pytest
 
 from scrubber import RecordRejected, Scrubber
-from scrubber.io.schema import arrow_schema
-from scrubber.io.sinks import AUDIT_NAME, JsonlShardWriter, ParquetShardWriter
-from scrubber.io.sources import FsConfig
+from scrubber.io.fs import FsConfig
+from scrubber.io.publish import AUDIT_NAME
+from scrubber.io.writers.jsonl import JsonlShardWriter
+from scrubber.io.writers.parquet import ParquetShardWriter, arrow_schema
 from scrubber.verify import Verifier, main
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "e2e"

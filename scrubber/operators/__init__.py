@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from scrubber.operators import (
     drop,
     epoch_second,
@@ -14,9 +16,18 @@ from scrubber.operators import (
     strip_params,
     truncate_ip,
 )
-from scrubber.operators.base import DROP, BuildContext, Invalid, Operator, RecordScope, RuleBase, Transform
+from scrubber.operators.base import (
+    DROP,
+    BuildContext,
+    Invalid,
+    Operator,
+    OutputCheck,
+    RecordScope,
+    RuleBase,
+    Transform,
+)
 
-OPERATORS: dict[str, Operator] = {
+OPERATORS: dict[str, Operator[Any]] = {
     op.name: op
     for op in (
         keep.OPERATOR,
@@ -32,4 +43,14 @@ OPERATORS: dict[str, Operator] = {
     )
 }
 
-__all__ = ["DROP", "OPERATORS", "BuildContext", "Invalid", "Operator", "RecordScope", "RuleBase", "Transform"]
+__all__ = [
+    "DROP",
+    "OPERATORS",
+    "BuildContext",
+    "Invalid",
+    "Operator",
+    "OutputCheck",
+    "RecordScope",
+    "RuleBase",
+    "Transform",
+]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Final, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
@@ -62,30 +62,45 @@ class BuildContext:
     scanner_factory: Callable[[list[str] | None, bool], TextScanner]
 
 
-Transform = Callable[[Any, RecordScope], Any]
-
-
 class Drop:
-    """Marker: the operator removes the field."""
+    """The type of ``DROP``: the marker an operator returns to remove the field."""
 
-    _instance: ClassVar[Drop | None] = None
+    __slots__ = ()
 
     def __repr__(self) -> str:
         return "DROP"
 
 
-DROP: Any = Drop()
+DROP: Final = Drop()
+
+# A compiled rule or node: (value, scope) -> the output value, or DROP. Raises Invalid (leaves only).
+# Values are JSON-like and arbitrary in shape, so the seam stays Any; DROP is the one marker.
+Transform = Callable[[Any, RecordScope], Any]
+
+# How ``scrubber verify`` checks a string an operator wrote: the kinds of finding in it ([] when clean).
+# ``scan`` runs every detector over a string and returns the kinds it found.
+OutputCheck = Callable[[str, Callable[[str], list[str]]], list[str]]
+
+
+def scan_output(value: str, scan: Callable[[str], list[str]]) -> list[str]:
+    """The default output check: every detector's finding in the string."""
+    return scan(value)
+
+
+RuleT = TypeVar("RuleT", bound=RuleBase)
 
 
 @dataclass(frozen=True)
-class Operator:
-    """One registry entry: the rule model and a builder that turns a rule into a transform."""
+class Operator(Generic[RuleT]):
+    """One registry entry: the rule model, a builder that turns a rule into a transform, and how
+    ``verify`` checks its output (a function of the rule; by default the string is scanned)."""
 
     name: str
-    rule_model: type[RuleBase]
-    build: Callable[[Any, BuildContext], Transform]
+    rule_model: type[RuleT]
+    build: Callable[[RuleT, BuildContext], Transform]
     summary: str
     example: str
+    output_check: Callable[[RuleT], OutputCheck] = lambda rule: scan_output
 
 
 def is_ascii_digits(text: str) -> bool:

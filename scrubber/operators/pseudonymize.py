@@ -20,7 +20,7 @@ import blake3
 import orjson
 from pydantic import Field
 
-from scrubber.operators.base import BuildContext, Invalid, Operator, RecordScope, RuleBase, Transform
+from scrubber.operators.base import BuildContext, Invalid, Operator, OutputCheck, RecordScope, RuleBase, Transform
 
 SUBKEY_CONTEXT = "scrubber 2026-11 pseudonym subkey v1 "
 SALT_CONTEXT = "scrubber 2026-11 record salt v1"
@@ -127,10 +127,22 @@ def build(rule: PseudonymizeRule, ctx: BuildContext) -> Transform:
     return pseudonymize
 
 
+def output_check(rule: PseudonymizeRule) -> OutputCheck:
+    """Verify checks a pseudonym by its exact shape: prefix, optional key id, 64 hex."""
+    key_id = "(?:[0-9a-f]{16}:)?" if rule.with_key_id else ""
+    shape = re.compile(f"{re.escape(rule.prefix)}{key_id}[0-9a-f]{{64}}")
+
+    def check(value: str, scan: Callable[[str], list[str]]) -> list[str]:
+        return [] if shape.fullmatch(value) else ["not_a_pseudonym", *scan(value)]
+
+    return check
+
+
 OPERATOR = Operator(
     name="pseudonymize",
     rule_model=PseudonymizeRule,
     build=build,
     summary="keyed BLAKE3-256 pseudonym (64 hex), one subkey per namespace, optional per-record salt",
     example="{field: user_id, op: pseudonymize, namespace: user, normalize: [strip, lower]}",
+    output_check=output_check,
 )

@@ -9,11 +9,21 @@ from __future__ import annotations
 import functools
 import ipaddress
 import re
+from collections.abc import Callable
 from typing import Any, Literal
 
 from pydantic import Field
 
-from scrubber.operators.base import BuildContext, Invalid, Operator, RecordScope, RuleBase, Transform, is_ascii_digits
+from scrubber.operators.base import (
+    BuildContext,
+    Invalid,
+    Operator,
+    OutputCheck,
+    RecordScope,
+    RuleBase,
+    Transform,
+    is_ascii_digits,
+)
 
 
 class TruncateIpRule(RuleBase):
@@ -110,10 +120,25 @@ def build(rule: TruncateIpRule, ctx: BuildContext) -> Transform:
     return truncate_ip
 
 
+def output_check(rule: TruncateIpRule) -> OutputCheck:
+    """Verify checks that an address is already its own network (truncating it again changes nothing)."""
+    v4, v6 = rule.v4_prefix, rule.v6_prefix
+
+    def check(value: str, scan: Callable[[str], list[str]]) -> list[str]:
+        try:
+            same = truncate_address(value.strip(), v4, v6) == value
+        except Invalid:
+            same = False
+        return [] if same else ["ip_not_truncated"]
+
+    return check
+
+
 OPERATOR = Operator(
     name="truncate_ip",
     rule_model=TruncateIpRule,
     build=build,
     summary="network part of an IP (IPv4 /24, IPv6 /56); ports, zones, brackets, mapped IPv4 accepted",
     example="{field: client.ip, op: truncate_ip, v4_prefix: 24, v6_prefix: 56}",
+    output_check=output_check,
 )

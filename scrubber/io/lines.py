@@ -1,0 +1,24 @@
+"""What a reader yields: numbered lines (or Parquet rows as JSON bytes), and damage found while reading."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+MAX_LINE_BYTES = 64 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class SourceLine:
+    """One input line and where it came from (file and 1-based line number)."""
+
+    source: str
+    line_no: int
+    data: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class ReadProblem:
+    """Damage found while reading a file. ``line`` says where (its data is what was read of that line)."""
+
+    line: SourceLine
+    reason: str

@@ -1,0 +1,175 @@
+"""Publishing a run: temporary shard directories, the rename into place, and the JSON beside the output.
+
+A run writes every shard under a temporary directory inside the target, ``.scrubber-tmp-<run id>/``
+(hidden from DuckDB, pandas, polars and pyarrow datasets, which skip names starting with '.'
+or '_'). Only when the whole run has finished are the shards that the run reported renamed into
+place as ``part-00000-of-00003.parquet`` and the temporary directory removed. Shards written by
+retried attempts are never reported, so they are removed with the directory. A commit that fails
+half-way deletes the parts it had already moved, so no partial set stays visible.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+import orjson
+import pyarrow as pa
+import pyarrow.fs as pafs
+
+from scrubber.io.fs import FsConfig, join_uri
+from scrubber.io.writers import WRITERS, ShardInfo, SinkError
+
+TMP_PREFIX = ".scrubber-tmp-"
+AUDIT_NAME = "_audit.json"
+SUMMARY_NAME = "_run_summary.json"
+PART_RE = re.compile(r"^part-\d{5}-of-\d{5}(?:" + "|".join(re.escape(w.extension) for w in WRITERS.values()) + r")$")
+
+
+def temp_dir(target: str, run_id: str) -> str:
+    return join_uri(target, TMP_PREFIX + run_id)
+
+
+def make_dirs(fs_config: FsConfig, uri: str) -> None:
+    fs, path = fs_config.resolve(uri)
+    try:
+        fs.create_dir(path, recursive=True)
+    except (OSError, pa.ArrowException) as exc:
+        raise SinkError(f"cannot create directory {uri}: {type(exc).__name__}: {str(exc)[:200]}") from None
+
+
+def existing_outputs(fs_config: FsConfig, target: str) -> list[str]:
+    """Files of an earlier run in ``target``: shards and the audit (temporary directories are not outputs)."""
+    fs, path = fs_config.resolve(target)
+    try:
+        info = fs.get_file_info(path)
+        if info.type == pafs.FileType.NotFound:
+            return []
+        if info.type != pafs.FileType.Directory:
+            raise SinkError(f"cannot create directory {target}: it exists and is not a directory")
+        infos = fs.get_file_info(pafs.FileSelector(path, recursive=False))
+    except (OSError, pa.ArrowException) as exc:
+        raise SinkError(f"cannot list {target}: {type(exc).__name__}") from None
+    names = [i.base_name for i in infos]
+    return sorted(n for n in names if PART_RE.match(n) or n == AUDIT_NAME)
+
+
+def shard_name(index: int, count: int, fmt: str) -> str:
+    return f"part-{index:05d}-of-{count:05d}{WRITERS[fmt].extension}"
+
+
+def commit_shards(
+    fs_config: FsConfig,
+    shards: Sequence[ShardInfo],
+    target: str,
+    fmt: str,
+    *,
+    layout: Any = None,
+    replace: bool = False,
+    write_empty: bool = True,
+) -> list[str]:
+    """Rename the reported shards into ``target`` as part-NNNNN-of-MMMMM; returns the final names.
+
+    With ``replace`` the shards and audit of an earlier run are removed first (only now, so the old
+    output stays readable while the new one is being computed). Empty shards are skipped; if no
+    rows were written at all and ``write_empty`` is set, one empty shard is written so that readers
+    still find the schema (``layout``: what ``WRITERS[fmt].layout`` returned).
+    """
+    fs, target_path = fs_config.resolve(target)
+    if replace:
+        for name in existing_outputs(fs_config, target):
+            _delete(fs, f"{target_path}/{name}")
+    kept = sorted((s for s in shards if s.rows > 0), key=lambda s: s.path)
+    names: list[str] = []
+    if not kept:
+        if not write_empty:
+            return names
+        name = shard_name(0, 1, fmt)
+        WRITERS[fmt].open(fs_config, join_uri(target, name), layout).close()
+        return [name]
+    for index, shard in enumerate(kept):
+        name = shard_name(index, len(kept), fmt)
+        _, source_path = fs_config.resolve(shard.path)
+        try:
+            _move(fs, source_path, f"{target_path}/{name}")
+        except (OSError, pa.ArrowException) as exc:
+            unpublish(fs_config, target, names)  # no partial set of parts stays visible
+            raise SinkError(f"cannot move a shard into {target}: {type(exc).__name__}: {str(exc)[:200]}") from None
+        names.append(name)
+    return names
+
+
+def _move(fs: pafs.FileSystem, source: str, destination: str) -> None:
+    fs.move(source, destination)
+
+
+def unpublish(fs_config: FsConfig, target: str, names: Sequence[str]) -> list[str]:
+    """Best effort: delete files a failed commit already put in ``target``; returns the ones that stayed."""
+    fs, target_path = fs_config.resolve(target)
+    left = []
+    for name in names:
+        try:
+            fs.delete_file(f"{target_path}/{name}")
+        except FileNotFoundError:
+            pass
+        except (OSError, pa.ArrowException):
+            left.append(name)
+    return left
+
+
+def stale_temp_dirs(fs_config: FsConfig, target: str) -> list[str]:
+    """Temporary directories (``.scrubber-tmp-*``) in ``target``, e.g. left by a run that was killed."""
+    fs, path = fs_config.resolve(target)
+    try:
+        infos = fs.get_file_info(pafs.FileSelector(path, recursive=False, allow_not_found=True))
+    except (OSError, pa.ArrowException) as exc:
+        raise SinkError(f"cannot list {target}: {type(exc).__name__}") from None
+    return sorted(
+        join_uri(target, i.base_name)
+        for i in infos
+        if i.type == pafs.FileType.Directory and i.base_name.startswith(TMP_PREFIX)
+    )
+
+
+def _delete(fs: pafs.FileSystem, path: str) -> None:
+    try:
+        fs.delete_file(path)
+    except FileNotFoundError:
+        pass
+    except (OSError, pa.ArrowException) as exc:
+        raise SinkError(f"cannot delete {path}: {type(exc).__name__}") from None
+
+
+def remove_tree(fs_config: FsConfig, uri: str) -> None:
+    fs, path = fs_config.resolve(uri)
+    try:
+        fs.delete_dir(path)
+    except FileNotFoundError:
+        pass
+    except (OSError, pa.ArrowException) as exc:
+        raise SinkError(f"cannot remove {uri}: {type(exc).__name__}") from None
+
+
+def write_json_atomic(fs_config: FsConfig, uri: str, value: Any) -> None:
+    """Write JSON to a temporary name beside ``uri``, then rename it over ``uri``."""
+    data = orjson.dumps(value, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n"
+    fs, path = fs_config.resolve(uri)
+    parent, _, name = path.rpartition("/")
+    tmp = f"{parent}/.{name}.{uuid.uuid4().hex}.tmp"
+    try:
+        with fs.open_output_stream(tmp, compression=None) as stream:
+            stream.write(data)
+        fs.move(tmp, path)
+    except (OSError, pa.ArrowException) as exc:
+        raise SinkError(f"cannot write {uri}: {type(exc).__name__}: {str(exc)[:200]}") from None
+
+
+def read_json(fs_config: FsConfig, uri: str) -> Any:
+    fs, path = fs_config.resolve(uri)
+    try:
+        with fs.open_input_stream(path, compression=None) as stream:
+            return orjson.loads(stream.read())
+    except (OSError, pa.ArrowException) as exc:
+        raise SinkError(f"cannot read {uri}: {type(exc).__name__}: {str(exc)[:200]}") from None

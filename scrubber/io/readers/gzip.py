@@ -1,0 +1,60 @@
+"""Gzip-compressed JSON lines (``1f 8b``), concatenated members included.
+
+A stream that ends early or is corrupt does not stop the run: the lines read before the damage are
+yielded as usual and the damage itself becomes one ``ReadProblem`` at the next line number.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+
+from scrubber.io.fs import FsConfig
+from scrubber.io.lines import ReadProblem, SourceLine
+from scrubber.io.readers.jsonl import open_stream, raw_chunks, split_lines
+
+MAGIC = b"\x1f\x8b"
+INFLATE_PIECE_BYTES = 4 << 20
+
+
+def matches(head: bytes) -> bool:
+    return head[:2] == MAGIC
+
+
+def read(uri: str, fs_config: FsConfig, on_bytes: Callable[[int], None] | None) -> Iterator[SourceLine | ReadProblem]:
+    with open_stream(uri, fs_config) as stream:
+        yield from split_lines(uri, gunzip(raw_chunks(stream, uri, on_bytes)))
+
+
+def gunzip(chunks: Iterable[bytes]) -> Iterator[tuple[bytes, str | None]]:
+    """Decompressed data; a final item carries a problem reason if the stream is damaged.
+
+    Concatenated gzip members (as ``cat a.gz b.gz`` makes) are read one after another. Output is
+    produced in bounded pieces, so a small file that inflates hugely does not fill memory at once.
+    """
+    decomp = zlib.decompressobj(wbits=31)
+    in_member = False  # bytes of the current member were fed and its end was not seen yet
+    for chunk in chunks:
+        data = chunk
+        while True:
+            if data:
+                in_member = True
+            try:
+                out = decomp.decompress(data, INFLATE_PIECE_BYTES)
+            except zlib.error:
+                yield b"", "corrupt_gzip"
+                return
+            if out:
+                yield out, None
+            if decomp.eof:
+                data = decomp.unused_data
+                decomp = zlib.decompressobj(wbits=31)
+                in_member = False
+                if not data:
+                    break
+                continue
+            data = decomp.unconsumed_tail
+            if not data and len(out) < INFLATE_PIECE_BYTES:
+                break
+    if in_member:
+        yield b"", "truncated_gzip"

@@ -1,0 +1,151 @@
+"""The plan tree compiled into closures: ``(value, scope) -> result or DROP``.
+
+An object whose rules all drop is never walked (it is counted as one dropped object), and objects
+with plain names are visited by looking up the allow-listed names instead of walking every key of
+the record. Only a leaf's operator raises ``Invalid``; ``_counted`` is the one place that counts it
+and turns it into a rejection or a dropped field.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Sequence
+from typing import Any
+
+from scrubber.errors import RecordRejected
+from scrubber.operators import DROP, Invalid, RecordScope, Transform
+from scrubber.plan.stats import Stats
+from scrubber.plan.tree import Leaf, ListNode, MapNode, Node
+
+_MISSING = object()
+
+
+class Compiler:
+    """Compiles one tree; ``transforms[i]`` is rule i's operator, built once."""
+
+    def __init__(self, transforms: Sequence[Transform], stats: Stats, default_reject: bool) -> None:
+        self.transforms = transforms
+        self.stats = stats
+        self.default_reject = default_reject
+
+    def compile(self, node: Node) -> Transform:
+        """The function of a node, with the counting of its leaves built in."""
+        if isinstance(node, Leaf):
+            return self._counted(node)
+        if isinstance(node, ListNode):
+            return self._list(node)
+        if node.case_insensitive or any(child.keeps for _, child in node.globs):
+            return self._scanned_map(node)
+        return self._named_map(node)
+
+    def _counted(self, leaf: Leaf) -> Transform:
+        function, index, reject, where = self.transforms[leaf.rule], leaf.rule, leaf.reject, leaf.path
+        applied, invalid = self.stats.direct, self.stats.invalid
+
+        def counted(value: Any, scope: RecordScope) -> Any:
+            try:
+                result = function(value, scope)
+            except Invalid as exc:
+                invalid[index] += 1
+                if reject:
+                    raise RecordRejected(f"invalid_{exc.reason}", where) from None
+                return DROP
+            applied[index] += 1
+            return result
+
+        return counted
+
+    def _mismatch(self, path: str, expected: str) -> Any:
+        if self.default_reject:
+            raise RecordRejected("wrong_shape", path or "(record)", f"expected {expected}")
+        self.stats.unknown[path] = self.stats.unknown.get(path, 0) + 1
+        return DROP
+
+    def _list(self, node: ListNode) -> Transform:
+        function, path, mismatch = self.compile(node.item), node.path, self._mismatch
+
+        def run_list(value: Any, scope: RecordScope) -> Any:
+            if type(value) is not list:
+                return mismatch(path, "a list")
+            items = []
+            for item in value:
+                result = function(item, scope)
+                if result is not DROP:
+                    items.append(result)
+            return items or DROP
+
+        return run_list
+
+    @staticmethod
+    def _drop_target(node: Node) -> int | str:
+        return node.rule if isinstance(node, Leaf) else node.path
+
+    def _named_map(self, node: MapNode) -> Transform:
+        keepers = tuple((key, self.compile(child)) for key, child in node.exact.items() if child.keeps)
+        drop_targets = {key: self._drop_target(child) for key, child in node.exact.items() if not child.keeps}
+        drop_keys = frozenset(drop_targets)
+        named = drop_keys | {key for key, _ in keepers}
+        drop_globs = tuple((pattern, self._drop_target(child)) for pattern, child in node.globs)
+        drop_sets = self.stats.drop_set_counter(drop_targets)
+        glob_drops = self.stats.drop_set_counter(dict(drop_globs))
+        path, as_mapping, mismatch, unknown_counts = node.path, node.as_mapping, self._mismatch, self.stats.unknown
+
+        def run_named_map(value: Any, scope: RecordScope) -> Any:
+            mapping = value if type(value) is dict else as_mapping(value)
+            if mapping is None:
+                return mismatch(path, "an object")
+            out = {}
+            seen = 0
+            get = mapping.get
+            for key, function in keepers:
+                item = get(key, _MISSING)
+                if item is not _MISSING:
+                    seen += 1
+                    result = function(item, scope)
+                    if result is not DROP:
+                        out[key] = result
+            unknown = len(mapping) - seen
+            if drop_keys:
+                dropped = drop_keys.intersection(mapping)
+                if dropped:
+                    drop_sets[dropped] = drop_sets.get(dropped, 0) + 1
+                    unknown -= len(dropped)
+            if drop_globs and unknown:  # only records with unnamed keys pay for glob matching
+                for key in mapping:
+                    if key not in named and isinstance(key, str):
+                        for pattern, _ in drop_globs:
+                            if fnmatch.fnmatchcase(key, pattern):
+                                hit = frozenset((pattern,))
+                                glob_drops[hit] = glob_drops.get(hit, 0) + 1
+                                unknown -= 1
+                                break
+            if unknown:
+                unknown_counts[path] = unknown_counts.get(path, 0) + unknown
+            return out or DROP
+
+        return run_named_map
+
+    def _scanned_map(self, node: MapNode) -> Transform:
+        functions = {id(child): self.compile(child) for child in node.children()}
+        path, as_mapping, lookup, mismatch = node.path, node.as_mapping, node.lookup, self._mismatch
+        unknown_counts = self.stats.unknown
+
+        def run_scanned_map(value: Any, scope: RecordScope) -> Any:
+            mapping = value if type(value) is dict else as_mapping(value)
+            if mapping is None:
+                return mismatch(path, "an object")
+            out: dict[str, Any] = {}
+            unknown = 0
+            for key, item in mapping.items():
+                child, out_key = lookup(key)
+                if child is None:
+                    unknown += 1
+                    continue
+                result = functions[id(child)](item, scope)
+                if result is not DROP:
+                    out[out_key] = result
+            if unknown:
+                unknown_counts[path] = unknown_counts.get(path, 0) + unknown
+            return out or DROP
+
+        return run_scanned_map
