@@ -10,7 +10,7 @@ combine folds them into the run summary the launcher reads after the run.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Literal
 
 import apache_beam
 from apache_beam.metrics.metric import Metrics
@@ -18,13 +18,22 @@ from apache_beam.pvalue import TaggedOutput
 from apache_beam.transforms.window import GlobalWindows
 from apache_beam.utils.windowed_value import WindowedValue
 
-from scrubber.audit import add_to_summary, diff_counts, merge_summaries, new_summary
+from scrubber.audit import (
+    FileRead,
+    ShardWritten,
+    StatsCounts,
+    SummaryItem,
+    add_to_summary,
+    diff_counts,
+    merge_summaries,
+    new_summary,
+)
 from scrubber.catalogue import LoadedCatalogue
 from scrubber.core import Scrubber
 from scrubber.io.fs import FsConfig
 from scrubber.io.lines import ReadProblem, SourceLine
 from scrubber.io.readers import batched, read_source
-from scrubber.io.writers import ShardInfo, ShardWriter, open_shard
+from scrubber.io.writers import ShardWriter, open_shard
 from scrubber.keys import Key, load_key
 from scrubber.pipelines import progress
 from scrubber.records import Outcome, Quarantiner, scrub_line
@@ -78,7 +87,7 @@ def metric_names(stats: dict[str, Any], rule_fields: list[str]) -> Iterator[tupl
 
 
 class ReadLinesFn(beam.DoFn):  # type: ignore[misc]
-    """A file URI in, batches of SourceLine/ReadProblem out; a ('read', counts) item per file on ``summary``."""
+    """A file URI in, batches of SourceLine/ReadProblem out; a ``FileRead`` per file on ``summary``."""
 
     def __init__(self, fs_config: FsConfig, batch_size: int) -> None:
         super().__init__()
@@ -106,7 +115,7 @@ class ReadLinesFn(beam.DoFn):  # type: ignore[misc]
         self._counters.inc("files_read", 1)
         self._counters.inc("lines_read", lines)
         self._counters.inc("read_problems", problems)
-        yield TaggedOutput(SUMMARY, ("read", {"uri": uri, "lines": lines, "problems": problems, "bytes": nbytes}))
+        yield TaggedOutput(SUMMARY, FileRead(uri, lines, problems, nbytes))
 
 
 class ScrubFn(beam.DoFn):  # type: ignore[misc]
@@ -166,7 +175,7 @@ class ScrubFn(beam.DoFn):  # type: ignore[misc]
         now = scrubber.stats.as_counts()  # cumulative per worker; this batch's share is the difference
         counts = diff_counts(now, self._last_counts)
         self._last_counts = now
-        yield TaggedOutput(SUMMARY, ("stats", counts))
+        yield TaggedOutput(SUMMARY, StatsCounts(counts))
         for name, n in metric_names(counts, self._rule_fields):
             self._counters.inc(name, n)
         self._counters.inc("quarantined", len(quarantined))
@@ -185,7 +194,13 @@ class WriteShardsFn(beam.DoFn):  # type: ignore[misc]
     """Batches of records in; temporary shard files written; a (kind, ShardInfo) item per closed shard out."""
 
     def __init__(
-        self, kind: str, fs_config: FsConfig, tmp_dir: str, fmt: str, layout: Any, records_per_shard: int
+        self,
+        kind: Literal["sandbox", "quarantine"],
+        fs_config: FsConfig,
+        tmp_dir: str,
+        fmt: str,
+        layout: Any,
+        records_per_shard: int,
     ) -> None:
         super().__init__()
         self.kind = kind
@@ -201,7 +216,7 @@ class WriteShardsFn(beam.DoFn):  # type: ignore[misc]
         self._writer = None
         self._rows = 0
 
-    def process(self, batch: list[dict[str, Any]]) -> Iterator[tuple[str, ShardInfo]]:
+    def process(self, batch: list[dict[str, Any]]) -> Iterator[ShardWritten]:
         if self._writer is None:
             self._writer = open_shard(self.fs_config, self.tmp_dir, self.fmt, self.layout)
             self._rows = 0
@@ -210,13 +225,13 @@ class WriteShardsFn(beam.DoFn):  # type: ignore[misc]
         if self._rows >= self.records_per_shard:
             info = self._writer.close()
             self._writer = None
-            yield self.kind, info
+            yield ShardWritten(self.kind, info)
 
     def finish_bundle(self) -> Iterator[WindowedValue]:
         if self._writer is not None:
             info = self._writer.close()
             self._writer = None
-            yield GlobalWindows.windowed_value((self.kind, info))
+            yield GlobalWindows.windowed_value(ShardWritten(self.kind, info))
 
     def teardown(self) -> None:
         if self._writer is not None:
@@ -230,7 +245,7 @@ class SummaryFn(beam.CombineFn):  # type: ignore[misc]
     def create_accumulator(self) -> dict[str, Any]:
         return new_summary()
 
-    def add_input(self, accumulator: dict[str, Any], item: tuple[str, Any]) -> dict[str, Any]:
+    def add_input(self, accumulator: dict[str, Any], item: SummaryItem) -> dict[str, Any]:
         return add_to_summary(accumulator, item)
 
     def merge_accumulators(self, accumulators: Any) -> dict[str, Any]:

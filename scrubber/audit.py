@@ -15,7 +15,7 @@ import platform
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from importlib import metadata
-from typing import Any
+from typing import Any, Literal
 
 from scrubber.catalogue import LoadedCatalogue
 from scrubber.io.writers import ShardInfo
@@ -79,23 +79,45 @@ def new_summary() -> dict[str, Any]:
     return {"stats": {}, "reads": {}, "sandbox_shards": [], "quarantine_shards": []}
 
 
-def add_to_summary(summary: dict[str, Any], item: tuple[str, Any]) -> dict[str, Any]:
-    """Fold one item into the summary.
+@dataclass(frozen=True, slots=True)
+class StatsCounts:
+    """A batch's share of a Scrubber's counters (``Stats.as_counts`` differences)."""
 
-    Items: ('stats', counts), ('read', {uri, lines, problems, bytes}), ('sandbox' | 'quarantine', ShardInfo).
-    """
-    kind, value = item
-    if kind == "stats":
-        merge_counts(summary["stats"], value)
-    elif kind == "read":
-        entry = summary["reads"].setdefault(value["uri"], {"lines": 0, "problems": 0, "bytes": 0})
-        for k in ("lines", "problems", "bytes"):
-            entry[k] += int(value.get(k, 0))
-    elif kind in ("sandbox", "quarantine"):
-        shard = value if isinstance(value, ShardInfo) else ShardInfo(value["path"], value["rows"])
-        summary[f"{kind}_shards"].append({"path": shard.path, "rows": shard.rows})
+    counts: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class FileRead:
+    """One input file read to its end: lines (or Parquet rows), read problems and bytes."""
+
+    uri: str
+    lines: int
+    problems: int
+    bytes: int
+
+
+@dataclass(frozen=True, slots=True)
+class ShardWritten:
+    """One temporary shard closed by a writer of the sandbox or the quarantine."""
+
+    target: Literal["sandbox", "quarantine"]
+    shard: ShardInfo
+
+
+SummaryItem = StatsCounts | FileRead | ShardWritten
+
+
+def add_to_summary(summary: dict[str, Any], item: SummaryItem) -> dict[str, Any]:
+    """Fold one item that a step emitted on its ``summary`` output into the run summary."""
+    if isinstance(item, StatsCounts):
+        merge_counts(summary["stats"], item.counts)
+    elif isinstance(item, FileRead):
+        entry = summary["reads"].setdefault(item.uri, {"lines": 0, "problems": 0, "bytes": 0})
+        entry["lines"] += item.lines
+        entry["problems"] += item.problems
+        entry["bytes"] += item.bytes
     else:
-        raise ValueError(f"unknown summary item {kind!r}")
+        summary[f"{item.target}_shards"].append({"path": item.shard.path, "rows": item.shard.rows})
     return summary
 
 
@@ -104,7 +126,7 @@ def merge_summaries(summaries: Iterable[dict[str, Any]]) -> dict[str, Any]:
     for s in summaries:
         merge_counts(result["stats"], s["stats"])
         for uri, entry in s["reads"].items():
-            add_to_summary(result, ("read", {"uri": uri, **entry}))
+            add_to_summary(result, FileRead(uri, entry["lines"], entry["problems"], entry["bytes"]))
         result["sandbox_shards"].extend(s["sandbox_shards"])
         result["quarantine_shards"].extend(s["quarantine_shards"])
     return result

@@ -11,6 +11,9 @@ from rich.console import Console
 
 from scrubber import RecordRejected, Scrubber
 from scrubber.audit import (
+    FileRead,
+    ShardWritten,
+    StatsCounts,
     add_to_summary,
     build_manifest,
     check_accounting,
@@ -80,12 +83,12 @@ def test_diff_and_merge_counts() -> None:
 
 def summary_with(lines: int, problems: int, out_rows: list[int], q_rows: list[int], core_in: int, core_out: int):
     s = new_summary()
-    add_to_summary(s, ("read", {"uri": "a.jsonl", "lines": lines, "problems": problems, "bytes": 100}))
+    add_to_summary(s, FileRead("a.jsonl", lines, problems, 100))
     for i, n in enumerate(out_rows):
-        add_to_summary(s, ("sandbox", ShardInfo(f"o{i}", n)))
+        add_to_summary(s, ShardWritten("sandbox", ShardInfo(f"o{i}", n)))
     for i, n in enumerate(q_rows):
-        add_to_summary(s, ("quarantine", ShardInfo(f"q{i}", n)))
-    add_to_summary(s, ("stats", {"records_in": core_in, "records_out": core_out}))
+        add_to_summary(s, ShardWritten("quarantine", ShardInfo(f"q{i}", n)))
+    add_to_summary(s, StatsCounts({"records_in": core_in, "records_out": core_out}))
     return s
 
 
@@ -121,10 +124,10 @@ def test_summaries_merge_like_a_combine() -> None:
 def test_manifest_holds_counts_and_names_never_values(pseudonymous: Scrubber) -> None:
     _, counts = scrub_all(pseudonymous)
     summary = new_summary()
-    add_to_summary(summary, ("stats", counts))
-    add_to_summary(summary, ("read", {"uri": "logs/a.jsonl", "lines": 3, "problems": 0, "bytes": 900}))
-    add_to_summary(summary, ("sandbox", ShardInfo("tmp/x.parquet", 1)))
-    add_to_summary(summary, ("quarantine", ShardInfo("tmp/y.jsonl", 2)))
+    add_to_summary(summary, StatsCounts(counts))
+    add_to_summary(summary, FileRead("logs/a.jsonl", 3, 0, 900))
+    add_to_summary(summary, ShardWritten("sandbox", ShardInfo("tmp/x.parquet", 1)))
+    add_to_summary(summary, ShardWritten("quarantine", ShardInfo("tmp/y.jsonl", 2)))
     accounting = check_accounting(summary, files_matched=1)
     manifest = build_manifest(
         run_id="20261123T101502Z-abcdef01",

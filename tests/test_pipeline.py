@@ -13,6 +13,7 @@ from apache_beam.metrics.metric import MetricsFilter
 from apache_beam.testing.test_pipeline import TestPipeline as BeamTestPipeline
 from apache_beam.testing.util import assert_that, equal_to, is_not_empty
 
+from scrubber.audit import FileRead, StatsCounts
 from scrubber.catalogue import load_catalogue, resolve
 from scrubber.io.fs import FsConfig
 from scrubber.io.lines import ReadProblem
@@ -34,6 +35,11 @@ RUNNER = "apache_beam.runners.portability.fn_api_runner.FnApiRunner"  # Python o
 def strict_fn(key: Key, **kwargs: Any) -> ScrubFn:
     path = resolve("strict")
     return ScrubFn(load_catalogue(path), key=key, **kwargs)
+
+
+def kind_of(item: Any) -> str:
+    """The summary item's kind as the launcher folds it."""
+    return {StatsCounts: "stats", FileRead: "read"}.get(type(item), "other")
 
 
 def line(n: int, data: bytes, source: str = "in.jsonl") -> SourceLine:
@@ -93,7 +99,9 @@ def test_scrub_sends_records_to_the_main_output_and_rejects_to_the_quarantine(te
             ),
             label="raw lines kept",
         )
-        stats = out[SUMMARY] | beam.Map(lambda item: (item[0], item[1]["records_in"], item[1]["records_out"]))
+        stats = out[SUMMARY] | beam.Map(
+            lambda item: (kind_of(item), item.counts["records_in"], item.counts["records_out"])
+        )
         assert_that(stats, equal_to([("stats", 4, 2), ("stats", 4, 1)]), label="per-batch stats")
 
 
@@ -162,9 +170,7 @@ def test_read_lines_yields_batches_and_a_count_per_file(tmp_path: Path) -> None:
         read = p | beam.Create(uris) | beam.ParDo(ReadLinesFn(FsConfig(), 10)).with_outputs(SUMMARY, main="batches")
         sizes = read.batches | beam.Map(len)
         assert_that(sizes, equal_to([10, 10, 5, 10, 1]), label="batch sizes")
-        counts = read[SUMMARY] | beam.Map(
-            lambda item: (item[0], Path(item[1]["uri"]).name, item[1]["lines"], item[1]["problems"])
-        )
+        counts = read[SUMMARY] | beam.Map(lambda item: (kind_of(item), Path(item.uri).name, item.lines, item.problems))
         assert_that(counts, equal_to([("read", "a.jsonl", 25, 0), ("read", "b.jsonl.gz", 10, 1)]), label="counts")
 
 
@@ -177,8 +183,8 @@ def test_write_shards_writes_temporary_files_and_reports_them(tmp_path: Path) ->
             | beam.Create(batches)
             | beam.ParDo(WriteShardsFn("sandbox", FsConfig(), str(tmp_path), "jsonl", None, 10))
         )
-        assert_that(infos | beam.Map(lambda kv: kv[0]), equal_to(["sandbox"] * 3), label="kinds")
-        rows = infos | "rows" >> beam.Map(lambda kv: kv[1].rows) | beam.CombineGlobally(sum)
+        assert_that(infos | beam.Map(lambda item: item.target), equal_to(["sandbox"] * 3), label="kinds")
+        rows = infos | "rows" >> beam.Map(lambda item: item.shard.rows) | beam.CombineGlobally(sum)
         assert_that(rows, equal_to([25]), label="rows")
         assert_that(infos, is_not_empty(), label="some")
     written = [orjson.loads(x) for f in sorted(tmp_path.glob("*.jsonl")) for x in f.read_bytes().splitlines()]

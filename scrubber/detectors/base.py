@@ -268,7 +268,3 @@ BLOCKERS = context_words(
 def words(text: str) -> tuple[str, ...]:
     """The whitespace-separated words of a word-list literal."""
     return tuple(text.split())
-
-
-def digits_of(value: str) -> str:
-    return "".join(ch for ch in value if "0" <= ch <= "9")
