@@ -2,8 +2,11 @@
 
 An object whose rules all drop is never walked (it is counted as one dropped object), and objects
 with plain names are visited by looking up the allow-listed names instead of walking every key of
-the record. Only a leaf's operator raises ``Invalid``; ``_counted`` is the one place that counts it
-and turns it into a rejection or a dropped field.
+the record. Only a leaf's operator raises ``Invalid``; ``Compiler.invalid`` is the one place that
+counts it and turns it into a rejection or a dropped field. The parents call their children inline
+(a call per field costs more than the rest of the step), so each child is a ``Step``: its function,
+its counter slot (structural children share one extra slot), whether an invalid value rejects, and
+its path.
 """
 
 from __future__ import annotations
@@ -20,6 +23,9 @@ from scrubber.plan.tree import Leaf, ListNode, MapNode, Node
 _MISSING = object()
 
 
+Step = tuple[Transform, int, bool, str]
+
+
 class Compiler:
     """Compiles one tree; ``transforms[i]`` is rule i's operator, built once."""
 
@@ -29,31 +35,27 @@ class Compiler:
         self.default_reject = default_reject
 
     def compile(self, node: Node) -> Transform:
-        """The function of a node, with the counting of its leaves built in."""
+        """The function of a node. A leaf's is its operator's (its parent counts it, see ``step``)."""
         if isinstance(node, Leaf):
-            return self._counted(node)
+            return self.transforms[node.rule]
         if isinstance(node, ListNode):
             return self._list(node)
         if node.case_insensitive or any(child.keeps for _, child in node.globs):
             return self._scanned_map(node)
         return self._named_map(node)
 
-    def _counted(self, leaf: Leaf) -> Transform:
-        function, index, reject, where = self.transforms[leaf.rule], leaf.rule, leaf.reject, leaf.path
-        applied, invalid = self.stats.direct, self.stats.invalid
+    def step(self, node: Node) -> Step:
+        """What a parent needs to run a child: its function, counter slot, reject flag and path."""
+        if isinstance(node, Leaf):
+            return self.transforms[node.rule], node.rule, node.reject, node.path
+        return self.compile(node), self.stats.structural_slot, True, node.path
 
-        def counted(value: Any, scope: RecordScope) -> Any:
-            try:
-                result = function(value, scope)
-            except Invalid as exc:
-                invalid[index] += 1
-                if reject:
-                    raise RecordRejected(f"invalid_{exc.reason}", where) from None
-                return DROP
-            applied[index] += 1
-            return result
-
-        return counted
+    def invalid(self, index: int, reject: bool, where: str, exc: Invalid) -> Any:
+        """A leaf's value did not parse: count it, then reject the record or drop the field."""
+        self.stats.invalid[index] += 1
+        if reject:
+            raise RecordRejected(f"invalid_{exc.reason}", where) from None
+        return DROP
 
     def _mismatch(self, path: str, expected: str) -> Any:
         if self.default_reject:
@@ -62,14 +64,20 @@ class Compiler:
         return DROP
 
     def _list(self, node: ListNode) -> Transform:
-        function, path, mismatch = self.compile(node.item), node.path, self._mismatch
+        function, index, reject, path = self.step(node.item)
+        applied, invalid, mismatch = self.stats.direct, self.invalid, self._mismatch
 
         def run_list(value: Any, scope: RecordScope) -> Any:
             if type(value) is not list:
                 return mismatch(path, "a list")
             items = []
             for item in value:
-                result = function(item, scope)
+                try:
+                    result = function(item, scope)
+                except Invalid as exc:
+                    result = invalid(index, reject, path, exc)
+                else:
+                    applied[index] += 1
                 if result is not DROP:
                     items.append(result)
             return items or DROP
@@ -81,14 +89,15 @@ class Compiler:
         return node.rule if isinstance(node, Leaf) else node.path
 
     def _named_map(self, node: MapNode) -> Transform:
-        keepers = tuple((key, self.compile(child)) for key, child in node.exact.items() if child.keeps)
+        keepers = tuple((key, *self.step(child)) for key, child in node.exact.items() if child.keeps)
         drop_targets = {key: self._drop_target(child) for key, child in node.exact.items() if not child.keeps}
         drop_keys = frozenset(drop_targets)
-        named = drop_keys | {key for key, _ in keepers}
+        named = drop_keys | {key for key, *_ in keepers}
         drop_globs = tuple((pattern, self._drop_target(child)) for pattern, child in node.globs)
         drop_sets = self.stats.drop_set_counter(drop_targets)
         glob_drops = self.stats.drop_set_counter(dict(drop_globs))
-        path, as_mapping, mismatch, unknown_counts = node.path, node.as_mapping, self._mismatch, self.stats.unknown
+        path, as_mapping, mismatch = node.path, node.as_mapping, self._mismatch
+        applied, invalid, unknown_counts = self.stats.direct, self.invalid, self.stats.unknown
 
         def run_named_map(value: Any, scope: RecordScope) -> Any:
             mapping = value if type(value) is dict else as_mapping(value)
@@ -97,13 +106,19 @@ class Compiler:
             out = {}
             seen = 0
             get = mapping.get
-            for key, function in keepers:
+            for key, function, index, reject, where in keepers:
                 item = get(key, _MISSING)
-                if item is not _MISSING:
-                    seen += 1
+                if item is _MISSING:
+                    continue
+                seen += 1
+                try:
                     result = function(item, scope)
-                    if result is not DROP:
-                        out[key] = result
+                except Invalid as exc:
+                    result = invalid(index, reject, where, exc)
+                else:
+                    applied[index] += 1
+                if result is not DROP:
+                    out[key] = result
             unknown = len(mapping) - seen
             if drop_keys:
                 dropped = drop_keys.intersection(mapping)
@@ -126,9 +141,9 @@ class Compiler:
         return run_named_map
 
     def _scanned_map(self, node: MapNode) -> Transform:
-        functions = {id(child): self.compile(child) for child in node.children()}
+        steps = {id(child): self.step(child) for child in node.children()}
         path, as_mapping, lookup, mismatch = node.path, node.as_mapping, node.lookup, self._mismatch
-        unknown_counts = self.stats.unknown
+        applied, invalid, unknown_counts = self.stats.direct, self.invalid, self.stats.unknown
 
         def run_scanned_map(value: Any, scope: RecordScope) -> Any:
             mapping = value if type(value) is dict else as_mapping(value)
@@ -141,7 +156,13 @@ class Compiler:
                 if child is None:
                     unknown += 1
                     continue
-                result = functions[id(child)](item, scope)
+                function, index, reject, where = steps[id(child)]
+                try:
+                    result = function(item, scope)
+                except Invalid as exc:
+                    result = invalid(index, reject, where, exc)
+                else:
+                    applied[index] += 1
                 if result is not DROP:
                     out[out_key] = result
             if unknown:

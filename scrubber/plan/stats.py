@@ -14,7 +14,10 @@ class Stats:
     expanded to per-rule counts when read."""
 
     def __init__(self, rule_count: int) -> None:
-        self.direct = [0] * rule_count  # applications counted one by one; ``applied`` adds the drop sets
+        # Applications counted one by one (``applied`` adds the drop sets); the extra last slot counts
+        # structural steps (objects and lists), so a parent counts every child the same way.
+        self.structural_slot = rule_count
+        self.direct = [0] * (rule_count + 1)
         self.invalid = [0] * rule_count
         self.unknown: dict[str, int] = {}
         self.detectors: dict[str, int] = {}
@@ -51,7 +54,7 @@ class Stats:
                         applied[target] += n
                     else:
                         objects[target] = objects.get(target, 0) + n
-        return applied, objects
+        return applied[:-1], objects
 
     @property
     def applied(self) -> list[int]:
