@@ -26,7 +26,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from scrubber.catalogue import LoadedCatalogue, load_catalogue, resolve
 from scrubber.detectors.scanner import TextScanner, build_scanner
@@ -42,7 +41,7 @@ from scrubber.errors import (
 from scrubber.io.fs import FsConfig, expand_inputs, join_uri
 from scrubber.io.lines import ReadProblem
 from scrubber.io.publish import AUDIT_NAME, read_json
-from scrubber.io.readers import read_source, sniff
+from scrubber.io.readers import reader_for
 from scrubber.io.writers import SinkError
 from scrubber.operators import OPERATORS
 from scrubber.plan import Leaf, ListNode, MapNode, Node, Walker, build_tree
@@ -201,15 +200,14 @@ def verify_file(verifier: Verifier, uri: str, fs_config: FsConfig) -> tuple[int,
     """(records read, findings) for one data file."""
     findings: list[Finding] = []
     records = 0
-    if sniff(uri, fs_config) == "parquet":
-        fs, path = fs_config.resolve(uri)
+    reader = reader_for(uri, fs_config)
+    if reader.arrow_schema is not None:  # a typed file: its columns are checked too, even all-null ones
         try:
-            with fs.open_input_file(path) as handle:
-                schema = pq.ParquetFile(handle).schema_arrow
+            schema = reader.arrow_schema(uri, fs_config)
         except (OSError, pa.ArrowException):
             return 0, [Finding(uri, 0, "", "unreadable")]
         findings += [Finding(uri, 0, p, k) for p, k in verifier.check_schema(schema)]
-    for item in read_source(uri, fs_config):
+    for item in reader.read(uri, fs_config, None):
         if isinstance(item, ReadProblem):
             findings.append(Finding(uri, item.line.line_no, "", "unreadable"))
             continue
