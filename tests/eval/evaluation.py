@@ -256,7 +256,7 @@ def print_report(report: Report, out: Any = None) -> None:
         h = report.heldout
         person = h.kinds.get("PERSON", Tally())
         w(
-            f"\nHeld-out names (other frames and seed; see scrubber/corpus.py): "
+            f"\nHeld-out names (other frames and seed; see tests/eval/corpus.py): "
             f"{person.hit}/{person.total} = {person.rate:.3f}\n"
         )
         for group, t in sorted(h.name_groups.items()):
