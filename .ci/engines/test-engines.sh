@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # make test-engines: install and start a real Flink session cluster and a real S3 server
-# (SeaweedFS), run tests/test_engines.py against them, and stop everything it started.
+# (SeaweedFS), run tests/pipelines/test_engines.py against them, and stop everything it started.
 # A component that cannot be installed or started fails the target; nothing is skipped.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -33,5 +33,5 @@ while IFS='=' read -r name value; do
 done < <("$here/seaweedfs.sh" env)
 export SCRUBBER_TEST_FLINK_MASTER="127.0.0.1:8081"
 
-.venv/bin/python -m pytest -q -m engines -p no:cacheprovider tests/test_engines.py
+.venv/bin/python -m pytest -q -m engines -p no:cacheprovider tests/pipelines/test_engines.py
 stamp "engine tests done"

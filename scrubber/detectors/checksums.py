@@ -1,6 +1,6 @@
 """Fast check-digit validators used on candidates: Luhn, ISO 7064 mod 97-10 (IBAN), base58check, bech32.
 
-Each is tested against python-stdnum (tests/test_detectors.py); they exist because the stdnum versions
+Each is tested against python-stdnum (tests/detectors/test_checksums.py); they exist because the stdnum versions
 normalise and raise, which costs more than the candidates are worth on the hot path.
 """
 

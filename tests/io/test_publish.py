@@ -1,16 +1,13 @@
-"""Sharded writers and the commit: temp names first, part-NNNNN-of-MMMMM after, typed Parquet, no values in errors."""
+"""The commit: temp names first, part-NNNNN-of-MMMMM after; existing outputs, replace, atomic JSON."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import orjson
-import pyarrow as pa
 import pyarrow.dataset as pads
 import pyarrow.parquet as pq
 import pytest
 
-from scrubber.io.fs import FsConfig
 from scrubber.io.publish import (
     AUDIT_NAME,
     commit_shards,
@@ -20,72 +17,8 @@ from scrubber.io.publish import (
     temp_dir,
     write_json_atomic,
 )
-from scrubber.io.writers import ShardInfo, SinkError, open_shard
-from scrubber.io.writers.jsonl import JsonlShardWriter
-from scrubber.io.writers.parquet import ParquetShardWriter, arrow_schema, to_table
-
-FS = FsConfig()
-SHAPE = {
-    "ts": "int64",
-    "status": "int64",
-    "client": {"ip": "string"},
-    "geo": {"lat": "double"},
-    "messages": {"list": {"role": "string", "content": "string"}},
-}
-SCHEMA = arrow_schema(SHAPE)
-RECORDS = [
-    {
-        "ts": 1795428902,
-        "status": 200,
-        "client": {"ip": "203.0.113.0"},
-        "geo": {"lat": 47.38},
-        "messages": [{"role": "user", "content": "hello <EMAIL>"}],
-    },
-    {"ts": 1795428903},
-    {},
-]
-
-
-def test_jsonl_shard_round_trip(tmp_path: Path) -> None:
-    writer = JsonlShardWriter(FS, str(tmp_path / "s.jsonl"))
-    writer.write(RECORDS[:2])
-    writer.write(RECORDS[2:])
-    assert writer.close() == ShardInfo(str(tmp_path / "s.jsonl"), 3)
-    assert [orjson.loads(line) for line in (tmp_path / "s.jsonl").read_bytes().splitlines()] == RECORDS
-
-
-def test_parquet_shard_has_the_catalogue_schema_and_nulls_for_missing_fields(tmp_path: Path) -> None:
-    writer = ParquetShardWriter(FS, str(tmp_path / "s.parquet"), SCHEMA, row_group_rows=2)
-    for record in RECORDS:
-        writer.write([record])
-    assert writer.close().rows == 3
-    table = pq.read_table(tmp_path / "s.parquet")
-    assert table.schema == SCHEMA
-    rows = table.to_pylist()
-    assert rows[0] == RECORDS[0]
-    assert rows[1] == {"ts": 1795428903, "status": None, "client": None, "geo": None, "messages": None}
-    assert pq.ParquetFile(tmp_path / "s.parquet").metadata.num_row_groups == 2
-
-
-def test_parquet_cannot_carry_a_field_outside_the_schema() -> None:
-    table = to_table([{"ts": 1, "user_agent": "Mozilla/5.0 secret-ua"}], SCHEMA)
-    assert "user_agent" not in table.column_names
-    assert b"secret-ua" not in orjson.dumps(table.to_pylist())
-
-
-def test_a_value_of_the_wrong_type_names_the_column_not_the_value() -> None:
-    with pytest.raises(SinkError) as caught:
-        to_table([{"ts": 1}, {"ts": "alice@example.com"}], SCHEMA)
-    assert "'ts'" in str(caught.value)
-    assert "alice" not in str(caught.value)
-
-
-def test_jsonl_error_does_not_quote_the_value(tmp_path: Path) -> None:
-    writer = JsonlShardWriter(FS, str(tmp_path / "s.jsonl"))
-    with pytest.raises(SinkError) as caught:
-        writer.write([{"n": 2**70}])
-    assert str(2**70) not in str(caught.value)
-    writer.abort()
+from scrubber.io.writers import ShardInfo, open_shard
+from tests.io.writers.helpers import FS, RECORDS, SCHEMA
 
 
 def shards(tmp: str, fmt: str, batches: list[list[dict]]) -> list[ShardInfo]:
@@ -147,7 +80,3 @@ def test_write_json_atomic_replaces_whole_files(tmp_path: Path) -> None:
     write_json_atomic(FS, uri, {"b": [1, 2]})
     assert read_json(FS, uri) == {"b": [1, 2]}
     assert [p.name for p in tmp_path.iterdir()] == [AUDIT_NAME]
-
-
-def test_schema_types_follow_the_shape() -> None:
-    assert SCHEMA.field("messages").type == pa.list_(pa.struct([("role", pa.string()), ("content", pa.string())]))

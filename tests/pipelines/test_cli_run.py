@@ -27,7 +27,7 @@ from scrubber.keys import Key
 from scrubber.records import decode_line
 from tests.conftest import TEST_KEY_HEX
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "e2e"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "e2e"
 TRUTH = orjson.loads((FIXTURES / "truth.json").read_bytes())
 INPUT = str(FIXTURES / "e2e-*")
 SUBKEY_CONTEXT = "scrubber 2026-11 pseudonym subkey v1 "

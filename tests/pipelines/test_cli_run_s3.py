@@ -15,7 +15,7 @@ import pytest
 from scrubber.cli import main as cli
 from tests.conftest import TEST_KEY_HEX
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "e2e"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "e2e"
 TRUTH = orjson.loads((FIXTURES / "truth.json").read_bytes())
 
 

@@ -21,7 +21,7 @@ from tests.conftest import TEST_KEY_HEX
 
 pytestmark = pytest.mark.engines
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 LOGS = REPO / "fixtures" / "logs"
 
 

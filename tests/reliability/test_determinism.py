@@ -16,9 +16,9 @@ import orjson
 import pytest
 
 from tests.bench.synthetic import records
-from tests.test_bad_input import quarantine_entries, run_cli, sandbox_rows
+from tests.reliability.helpers import quarantine_entries, run_cli, sandbox_rows
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 KEY_A = "5be1a0c9d3f7e2b6840a9c1d7e3f5b2a6c8d0e4f1a3b5c7d9e2f4a6b8c0d1e3f"
 KEY_B = "e7c4b1a8d5f2e9c6b3a0d7e4f1c8b5a2e9d6c3f0a7b4e1d8c5f2a9b6e3d0c7f4"
 PSEUDONYM_FIELDS = ("request_id", "session_id", "user_id")

@@ -23,7 +23,7 @@ import pytest
 
 from scrubber.cli import main as cli
 from tests.conftest import TEST_KEY_HEX
-from tests.test_bad_input import ROOT, quarantine_entries, sandbox_rows
+from tests.reliability.helpers import ROOT, quarantine_entries, sandbox_rows
 
 TS0 = 1_790_000_000
 

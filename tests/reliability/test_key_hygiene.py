@@ -26,11 +26,11 @@ from scrubber import Scrubber
 from scrubber.cli import main as cli
 from scrubber.errors import KeyMaterialError
 from scrubber.keys import load_key, make_key
-from tests.test_bad_input import no_dac_override, run_cli
+from tests.reliability.helpers import no_dac_override, run_cli
 
 CANARY_HEX = "c0ffee5ca1ab1e0d15ea5e7e1105deadbeef0b5e55ed1dea5a1e5ca1ab1ec0de"
 CANARY = bytes.fromhex(CANARY_HEX)
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 INPUT = ROOT / "fixtures" / "e2e"
 
 
