@@ -88,6 +88,9 @@ def _explain(error: Any, data: Any) -> str:
                     f"{label}: {operator.name} has no parameter {field_name!r}.{guess} "
                     f"It takes: {params}.\n  Example: - {operator.example}"
                 )
+            if field_name == op_name:  # the rule as a whole: parameters that contradict each other
+                message = str(error["msg"]).removeprefix("Value error, ")
+                return f"{label}: {message}.\n  Example: - {operator.example}"
             return f"{label}: parameter {field_name!r}: {error['msg']}.\n  Example: - {operator.example}"
         return f"{label}: {error['msg']}"
     where = ".".join(str(p) for p in loc) or "the file"

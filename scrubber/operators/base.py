@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, Final, Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Final, Generic, Literal, Self, TypeVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
 
 if TYPE_CHECKING:
     from scrubber.detectors.scanner import TextScanner
@@ -34,6 +34,17 @@ class RuleBase(BaseModel):
     on_invalid: OnInvalid | None = None
 
     output_type: ClassVar[str] = "string"
+
+    def contradictions(self) -> list[str]:
+        """Parameters that each parse but cannot hold together (min above max ...); [] when consistent."""
+        return []
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        problems = self.contradictions()
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
 
     def arrow_type(self) -> str:
         """Name of the output column type: string, int64, double or bool."""
@@ -101,6 +112,13 @@ class Operator(Generic[RuleT]):
     summary: str
     example: str
     output_check: Callable[[RuleT], OutputCheck] = lambda rule: scan_output
+
+
+def ordered(low: int, high: int, low_name: str = "min", high_name: str = "max") -> list[str]:
+    """The contradiction of a range whose lower bound is above its upper bound, if it is one."""
+    if low > high:
+        return [f"{low_name} ({low}) is above {high_name} ({high}), so no value could pass; swap them"]
+    return []
 
 
 def is_ascii_digits(text: str) -> bool:

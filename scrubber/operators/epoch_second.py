@@ -6,7 +6,16 @@ import math
 from datetime import UTC, datetime
 from typing import Any, ClassVar, Literal
 
-from scrubber.operators.base import BuildContext, Invalid, Operator, RecordScope, RuleBase, Transform, strict_int
+from scrubber.operators.base import (
+    BuildContext,
+    Invalid,
+    Operator,
+    RecordScope,
+    RuleBase,
+    Transform,
+    ordered,
+    strict_int,
+)
 
 MAX_EPOCH = 253402300799  # 9999-12-31T23:59:59Z
 
@@ -18,6 +27,9 @@ class EpochSecondRule(RuleBase):
     naive: Literal["utc", "reject"] = "utc"
 
     output_type: ClassVar[str] = "int64"
+
+    def contradictions(self) -> list[str]:
+        return ordered(self.min, self.max)
 
 
 def to_epoch_second(value: Any, naive: str = "utc") -> int:

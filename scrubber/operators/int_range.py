@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, Literal
 
-from scrubber.operators.base import BuildContext, Invalid, Operator, RecordScope, RuleBase, Transform, strict_int
+from scrubber.operators.base import (
+    BuildContext,
+    Invalid,
+    Operator,
+    RecordScope,
+    RuleBase,
+    Transform,
+    ordered,
+    strict_int,
+)
 
 
 class IntRangeRule(RuleBase):
@@ -13,6 +22,9 @@ class IntRangeRule(RuleBase):
     max: int
 
     output_type: ClassVar[str] = "int64"
+
+    def contradictions(self) -> list[str]:
+        return ordered(self.min, self.max)
 
 
 def build(rule: IntRangeRule, ctx: BuildContext) -> Transform:

@@ -20,6 +20,19 @@ class KeepRule(RuleBase):
 
     output_type: ClassVar[str] = "string"
 
+    def contradictions(self) -> list[str]:
+        problems = []
+        if self.pattern is not None:
+            try:
+                regex.compile(self.pattern)
+            except regex.error as exc:
+                problems.append(f"pattern is not a valid regular expression ({exc})")
+        if self.values is not None and not self.values:
+            problems.append("values is empty, so no value could pass; list the allowed values or leave it out")
+        if self.max_length < 1:
+            problems.append(f"max_length is {self.max_length}, so no string could pass")
+        return problems
+
     def arrow_type(self) -> str:
         return {"string": "string", "int": "int64", "float": "double", "bool": "bool"}[self.type]
 
