@@ -16,7 +16,7 @@ from typing import Any
 
 from apache_beam.metrics.metric import MetricsFilter
 
-from scrubber.audit import Accounting, build_manifest, check_accounting, shards_of
+from scrubber.audit import Accounting, build_manifest, check_accounting, quarantine_problem, shards_of
 from scrubber.errors import EXIT_FINDINGS, EXIT_OK
 from scrubber.io.fs import join_uri
 from scrubber.io.publish import (
@@ -52,7 +52,9 @@ def finish(
     summary = read_json(fs_config, prep.summary_uri)
     accounting = check_accounting(summary, files_matched=len(prep.inputs))
     metrics = metrics_check(beam_counters(beam_result), accounting)
-    status = "ok" if accounting.ok else "counts_mismatch"
+    guard = quarantine_problem(accounting, scrub.max_quarantine_rate) if accounting.ok else None
+    publish = accounting.ok and guard is None
+    status = "ok" if publish else ("counts_mismatch" if not accounting.ok else "too_much_quarantined")
     output_info: dict[str, Any] = {
         "uri": scrub.scrubber_output,
         "format": scrub.scrubber_format,
@@ -69,7 +71,7 @@ def finish(
     messages: list[str] = []
     published: list[tuple[str, list[str]]] = []  # (target, names) put in place so far
     try:
-        if accounting.ok:
+        if publish:
             output_info["files"] = commit_shards(
                 fs_config,
                 shards_of(summary, "sandbox"),
@@ -89,12 +91,14 @@ def finish(
             )
             published.append((scrub.scrubber_quarantine, quarantine_info["files"]))
             audit_uri = join_uri(scrub.scrubber_output, AUDIT_NAME)
+            if accounting.lines_in == 0:
+                messages.append("the input held no lines, so the sandbox holds one empty shard")
         else:
             audit_uri = join_uri(prep.output_tmp, AUDIT_NAME)
+            problem = guard or "the counts do not add up: " + "; ".join(accounting.problems)
             messages.append(
-                "the counts do not add up: "
-                + "; ".join(accounting.problems)
-                + f". Nothing was published; shards are in {prep.output_tmp} and {prep.quarantine_tmp}."
+                f"{problem}. Nothing was published; the shards and the audit are in {prep.output_tmp} "
+                f"and {prep.quarantine_tmp}."
             )
         output_info["audit"] = audit_uri
         commit_seconds = time.monotonic() - commit_started
@@ -119,6 +123,7 @@ def finish(
             },
         )
         manifest["beam_metrics"] = metrics
+        manifest["quarantine_guard"] = {"max_quarantine_rate": scrub.max_quarantine_rate, "problem": guard}
         write_json_atomic(fs_config, audit_uri, manifest)
     except SinkError as exc:
         # All or nothing: parts without their audit would look like a complete export.
@@ -126,7 +131,7 @@ def finish(
             unpublish(fs_config, target, names)
         discard_temporaries(prep)
         raise SinkError(f"{exc}. Nothing was published.") from None
-    if accounting.ok:
+    if publish:
         remove_tree(fs_config, prep.output_tmp)
         remove_tree(fs_config, prep.quarantine_tmp)
         for target in (scrub.scrubber_output, scrub.scrubber_quarantine):  # left by earlier runs that were killed
@@ -135,7 +140,7 @@ def finish(
                     remove_tree(fs_config, stale)
             except SinkError as exc:
                 messages.append(f"could not remove an earlier run's temporary directory: {exc}")
-    return RunResult(EXIT_OK if accounting.ok else EXIT_FINDINGS, manifest, audit_uri, messages)
+    return RunResult(EXIT_OK if publish else EXIT_FINDINGS, manifest, audit_uri, messages)
 
 
 def discard_temporaries(prep: Prepared) -> None:

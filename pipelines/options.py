@@ -20,6 +20,7 @@ from scrubber.io.writers import FORMATS
 
 DEFAULT_BATCH_SIZE = 1000
 DEFAULT_RECORDS_PER_SHARD = 500_000
+DEFAULT_MAX_QUARANTINE_RATE = 0.5
 # Options that must never be given on a command line: they would sit in shell history, process
 # lists and Beam's logged options. Credentials come from the environment.
 FORBIDDEN_OPTIONS = ("--s3_access_key_id", "--s3_secret_access_key", "--s3_session_token")
@@ -114,6 +115,16 @@ class ScrubOptions(PipelineOptions):
             help=f"records per output file at most (default {DEFAULT_RECORDS_PER_SHARD:,})",
         )
         group.add_argument(
+            "--max-quarantine-rate",
+            "--max_quarantine_rate",
+            dest="max_quarantine_rate",
+            type=float,
+            default=DEFAULT_MAX_QUARANTINE_RATE,
+            metavar="R",
+            help="publish nothing and exit 1 when more than this share of the lines is quarantined "
+            f"(0 to 1, default {DEFAULT_MAX_QUARANTINE_RATE}); a run whose every line is quarantined always fails",
+        )
+        group.add_argument(
             "--quiet", dest="quiet", action="store_true", help="no progress display and no summary table"
         )
 
@@ -202,8 +213,13 @@ output: part-NNNNN-of-MMMMM.parquet (typed by the catalogue) or .jsonl, written 
 name and renamed when the run has succeeded; _audit.json is written last. The quarantine is
 JSON lines: {"source", "line", "reason", "field", "raw" | "raw_blake3"}.
 
-exit codes: 0 ok; 1 in != out + quarantined (nothing published); 2 bad usage, catalogue or key;
-3 input/output failure"""
+guards: a run publishes nothing and exits 1 when in != out + quarantined, when every line went to
+the quarantine, or when more than --max-quarantine-rate of the lines did (default 0.5): such logs
+most likely need another catalogue. The shards and the audit then stay in the hidden
+.scrubber-tmp-<run id> directories for inspection; the next successful run removes them.
+
+exit codes: 0 ok; 1 nothing published (counts do not add up, or too much quarantined);
+2 bad usage, catalogue or key; 3 input/output failure"""
 
 
 def help_text() -> str:
@@ -254,4 +270,6 @@ def parse_options(argv: Sequence[str]) -> PipelineOptions:
         )
     if scrub.batch_size < 1 or scrub.records_per_shard < 1:
         raise UsageError("--batch-size and --records-per-shard must be at least 1")
+    if not 0.0 <= scrub.max_quarantine_rate <= 1.0:
+        raise UsageError("--max-quarantine-rate is a share of the lines, from 0 to 1 (e.g. 0.05 for 5%)")
     return options

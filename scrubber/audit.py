@@ -187,6 +187,30 @@ class Accounting:
         }
 
 
+def quarantine_problem(accounting: Accounting, max_rate: float) -> str | None:
+    """Why a run that accounts for every line must still not be published, or None.
+
+    A run whose every line went to the quarantine produced nothing useful; one above ``max_rate``
+    most likely read logs the catalogue was not written for. An empty input is not a problem here.
+    """
+    lines = accounting.lines_in
+    if lines == 0:
+        return None
+    if accounting.records_out == 0:
+        return (
+            f"no line could be scrubbed: all {lines:,} went to the quarantine. See the quarantine reasons below; "
+            "check the catalogue against these logs with scrubber explain"
+        )
+    rate = accounting.quarantined / lines
+    if rate > max_rate:
+        return (
+            f"{rate:.1%} of the lines ({accounting.quarantined:,} of {lines:,}) went to the quarantine, above "
+            f"--max-quarantine-rate {max_rate:g}. See the quarantine reasons below; raise the limit only if "
+            "these logs are known to be this bad"
+        )
+    return None
+
+
 def check_accounting(summary: Mapping[str, Any], files_matched: int | None = None) -> Accounting:
     reads = summary["reads"].values()
     stats = summary["stats"]

@@ -537,28 +537,3 @@ def test_the_fixtures_are_what_the_generator_makes() -> None:
             assert pq.read_table(io.BytesIO(data)).equals(pq.read_table(path)), path
         else:
             assert path.read_bytes() == data, path
-
-
-def test_input_with_nothing_usable_still_accounts_for_every_line(tmp_path: Path, key_file: Path) -> None:
-    junk = [b"\x00\x01\x02", b"<html>", b"{", b"[]", b'{"status": "x"}', b"\xff" * 10, b"   "]
-    (tmp_path / "junk.jsonl").write_bytes(b"\n".join(junk) + b"\n")
-    (tmp_path / "empty.jsonl").write_bytes(b"")
-    code = run_cli(
-        "--input",
-        str(tmp_path / "*.jsonl"),
-        "--output",
-        str(tmp_path / "s"),
-        "--quarantine",
-        str(tmp_path / "q"),
-        "--catalogue",
-        "pseudonymous",
-        "--key-file",
-        str(key_file),
-        "--quiet",
-    )
-    assert code == 0
-    table = pq.read_table(tmp_path / "s" / "part-00000-of-00001.parquet")
-    assert table.num_rows == 0 and "messages" in table.schema.names  # readers still find the schema
-    assert [e["line"] for e in read_quarantine(tmp_path / "q")] == list(range(1, len(junk) + 1))
-    counts = orjson.loads((tmp_path / "s" / "_audit.json").read_bytes())["counts"]
-    assert (counts["records_in"], counts["records_out"], counts["records_quarantined"]) == (len(junk), 0, len(junk))
