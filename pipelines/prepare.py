@@ -20,7 +20,7 @@ from scrubber.catalogue import LoadedCatalogue, load_catalogue
 from scrubber.core import Scrubber
 from scrubber.errors import UsageError
 from scrubber.io.fs import FsConfig, InputFile, expand_inputs, join_uri, scheme_of
-from scrubber.io.publish import SUMMARY_NAME, existing_outputs, make_dirs, remove_tree, temp_dir
+from scrubber.io.publish import SUMMARY_NAME, existing_outputs, foreign_entries, make_dirs, remove_tree, temp_dir
 from scrubber.io.writers import WRITERS, SinkError
 from scrubber.keys import Key, load_key
 from scrubber.pipelines.options import ScrubOptions, parse_options
@@ -84,6 +84,14 @@ def prepare(argv: Sequence[str]) -> Prepared:
     for inp in inputs:
         if inside(inp.uri, scrub.scrubber_output) or inside(inp.uri, scrub.scrubber_quarantine):
             raise UsageError(f"input {inp.uri} is inside --output or --quarantine; read raw logs from elsewhere")
+    for flag, target in (("--output", scrub.scrubber_output), ("--quarantine", scrub.scrubber_quarantine)):
+        foreign = foreign_entries(fs_config, target)
+        if foreign:
+            raise UsageError(
+                f"{flag} {target} holds {', '.join(foreign[:3])}{' ...' if len(foreign) > 3 else ''}, which "
+                "scrubber did not write; it writes only into an empty directory or one holding an earlier run's "
+                "output. Choose another directory, or move those files away"
+            )
     if not scrub.overwrite:
         for flag, target in (("--output", scrub.scrubber_output), ("--quarantine", scrub.scrubber_quarantine)):
             earlier = existing_outputs(fs_config, target)

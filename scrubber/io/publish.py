@@ -42,6 +42,24 @@ def make_dirs(fs_config: FsConfig, uri: str) -> None:
 
 def existing_outputs(fs_config: FsConfig, target: str) -> list[str]:
     """Files of an earlier run in ``target``: shards and the audit (temporary directories are not outputs)."""
+    return sorted(n for n in _entries(fs_config, target) if PART_RE.match(n) or n == AUDIT_NAME)
+
+
+def foreign_entries(fs_config: FsConfig, target: str) -> list[str]:
+    """Entries of ``target`` that no scrubber run writes: not a shard, not the audit, not a temporary directory.
+
+    A run refuses such a target: publishing there with --overwrite would mix our output with other files,
+    and readers of the directory would take them for part of the export.
+    """
+    return sorted(n for n in _entries(fs_config, target) if not _written_by_us(n))
+
+
+def _written_by_us(name: str) -> bool:
+    return bool(PART_RE.match(name)) or name == AUDIT_NAME or name.startswith(TMP_PREFIX)
+
+
+def _entries(fs_config: FsConfig, target: str) -> list[str]:
+    """The names directly in ``target`` ([] if it does not exist yet)."""
     fs, path = fs_config.resolve(target)
     try:
         info = fs.get_file_info(path)
@@ -52,8 +70,7 @@ def existing_outputs(fs_config: FsConfig, target: str) -> list[str]:
         infos = fs.get_file_info(pafs.FileSelector(path, recursive=False))
     except (OSError, pa.ArrowException) as exc:
         raise SinkError(f"cannot list {target}: {type(exc).__name__}") from None
-    names = [i.base_name for i in infos]
-    return sorted(n for n in names if PART_RE.match(n) or n == AUDIT_NAME)
+    return [i.base_name for i in infos]
 
 
 def shard_name(index: int, count: int, fmt: str) -> str:

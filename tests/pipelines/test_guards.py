@@ -123,3 +123,29 @@ def test_a_rate_outside_zero_to_one_is_a_usage_error(
     (tmp_path / "in" / "a.jsonl").write_bytes(b"\n".join(good_lines(2)) + b"\n")
     assert run(tmp_path, "--max-quarantine-rate", rate) == 2
     assert "--max-quarantine-rate is a share of the lines, from 0 to 1" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("target", ["s", "q"])
+def test_a_target_holding_files_that_are_not_ours_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], target: str
+) -> None:
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.jsonl").write_bytes(b"\n".join(good_lines(3)) + b"\n")
+    (tmp_path / target).mkdir()
+    (tmp_path / target / "notes.txt").write_text("mine")
+    (tmp_path / target / "data").mkdir()
+    assert run(tmp_path, "--overwrite") == 2
+    err = capsys.readouterr().err
+    flag = "--output" if target == "s" else "--quarantine"
+    assert f"{flag} {tmp_path / target} holds data, notes.txt, which scrubber did not write" in err
+    assert sorted(p.name for p in (tmp_path / target).iterdir()) == ["data", "notes.txt"]  # nothing written there
+    assert not (tmp_path / ("q" if target == "s" else "s")).exists()
+
+
+def test_an_earlier_runs_output_and_leftovers_are_ours(tmp_path: Path) -> None:
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.jsonl").write_bytes(b"\n".join(good_lines(3)) + b"\n")
+    assert run(tmp_path) == 0
+    (tmp_path / "s" / ".scrubber-tmp-20261201T000000Z-deadbeef").mkdir()  # a killed run's leftovers
+    assert run(tmp_path, "--overwrite") == 0
+    assert published(tmp_path / "s") == ["_audit.json", "part-00000-of-00001.parquet"]
