@@ -1,13 +1,16 @@
 """Gzip-compressed JSON lines (``1f 8b``), concatenated members included.
 
 A stream that ends early or is corrupt does not stop the run: the lines read before the damage are
-yielded as usual and the damage itself becomes one ``ReadProblem`` at the next line number.
+yielded as usual (also those inflated from the same read as the damage) and the damage itself becomes
+one ``ReadProblem`` at the next line number. What follows the damage cannot be read: deflate has no
+points to resume from.
 """
 
 from __future__ import annotations
 
 import zlib
 from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
 from scrubber.io.fs import FsConfig
 from scrubber.io.lines import ReadProblem, SourceLine
@@ -39,10 +42,11 @@ def gunzip(chunks: Iterable[bytes]) -> Iterator[tuple[bytes, str | None]]:
         while True:
             if data:
                 in_member = True
+            before = decomp.copy()  # to recover what precedes a damaged spot in this piece
             try:
                 out = decomp.decompress(data, INFLATE_PIECE_BYTES)
             except zlib.error:
-                yield b"", "corrupt_gzip"
+                yield _inflate_up_to_damage(before, data), "corrupt_gzip"
                 return
             if out:
                 yield out, None
@@ -58,3 +62,23 @@ def gunzip(chunks: Iterable[bytes]) -> Iterator[tuple[bytes, str | None]]:
                 break
     if in_member:
         yield b"", "truncated_gzip"
+
+
+RECOVERY_STEP_BYTES = 256
+
+
+def _inflate_up_to_damage(decomp: Any, data: bytes) -> bytes:
+    """What ``decomp`` inflates from ``data`` before the first damaged spot: fed in small steps, so that
+    only the output of the step holding the damage is lost (the lines around it are damaged anyway)."""
+    pieces: list[bytes] = []
+    total = 0
+    for start in range(0, len(data), RECOVERY_STEP_BYTES):
+        try:
+            piece = decomp.decompress(data[start : start + RECOVERY_STEP_BYTES], INFLATE_PIECE_BYTES - total)
+        except zlib.error:
+            break
+        pieces.append(piece)
+        total += len(piece)
+        if decomp.eof or total >= INFLATE_PIECE_BYTES:
+            break
+    return b"".join(pieces)

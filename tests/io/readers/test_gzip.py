@@ -65,3 +65,27 @@ def test_garbage_after_a_gzip_member_is_reported(tmp_path: Path) -> None:
 def test_gzip_magic_alone_is_truncated(tmp_path: Path) -> None:
     (tmp_path / "x.gz").write_bytes(b"\x1f\x8b")
     assert [(n, r) for n, r, _ in problems_of(read_all(tmp_path / "x.gz"))] == [(1, "truncated_gzip")]
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_damage_in_the_middle_keeps_the_lines_before_it(tmp_path: Path, seed: int) -> None:
+    """A 20,000-line file with 64 bad bytes halfway: one read of it holds the damage, and what precedes it
+    is still yielded (before, all of that read was lost: the file counted as one line, 'corrupt_gzip')."""
+    import random
+
+    rng = random.Random(seed)
+    lines = [orjson.dumps({"ts": 1795000000 + i, "text": f"hello number {i} " * 3}) for i in range(20_000)]
+    data = bytearray(gzip.compress(b"\n".join(lines) + b"\n", mtime=0))
+    middle = len(data) // 2
+    data[middle : middle + 64] = bytes(rng.randrange(256) for _ in range(64))
+    (tmp_path / "x.jsonl.gz").write_bytes(bytes(data))
+    items = read_all(tmp_path / "x.jsonl.gz")
+    intact = 0
+    for line_no, line in lines_of(items):
+        if line_no > len(lines) or line != lines[line_no - 1]:
+            break
+        intact += 1
+    assert intact >= 9_000  # the damage sits about halfway through the compressed stream
+    problems = problems_of(items)
+    assert [reason for _, reason, _ in problems] == ["corrupt_gzip"]
+    assert problems[0][0] == len(items)  # the damage is the last item, at the next line number
