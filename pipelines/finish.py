@@ -16,7 +16,14 @@ from typing import Any
 
 from apache_beam.metrics.metric import MetricsFilter
 
-from scrubber.audit import Accounting, build_manifest, check_accounting, quarantine_problem, shards_of
+from scrubber.audit import (
+    Accounting,
+    build_manifest,
+    check_accounting,
+    expected_problem,
+    quarantine_problem,
+    shards_of,
+)
 from scrubber.errors import EXIT_FINDINGS, EXIT_OK
 from scrubber.io.fs import join_uri
 from scrubber.io.publish import (
@@ -52,9 +59,14 @@ def finish(
     summary = read_json(fs_config, prep.summary_uri)
     accounting = check_accounting(summary, files_matched=len(prep.inputs))
     metrics = metrics_check(beam_counters(beam_result), accounting)
-    guard = quarantine_problem(accounting, scrub.max_quarantine_rate) if accounting.ok else None
+    guard = (
+        quarantine_problem(accounting, scrub.max_quarantine_rate)
+        or (expected_problem(prep.catalogue, summary["stats"]) if accounting.records_out else None)
+        if accounting.ok
+        else None
+    )
     publish = accounting.ok and guard is None
-    status = "ok" if publish else ("counts_mismatch" if not accounting.ok else "too_much_quarantined")
+    status = "ok" if publish else ("counts_mismatch" if not accounting.ok else "guard_failed")
     output_info: dict[str, Any] = {
         "uri": scrub.scrubber_output,
         "format": scrub.scrubber_format,
@@ -123,7 +135,7 @@ def finish(
             },
         )
         manifest["beam_metrics"] = metrics
-        manifest["quarantine_guard"] = {"max_quarantine_rate": scrub.max_quarantine_rate, "problem": guard}
+        manifest["guard"] = {"max_quarantine_rate": scrub.max_quarantine_rate, "problem": guard}
         write_json_atomic(fs_config, audit_uri, manifest)
     except SinkError as exc:
         # All or nothing: parts without their audit would look like a complete export.

@@ -211,6 +211,24 @@ def quarantine_problem(accounting: Accounting, max_rate: float) -> str | None:
     return None
 
 
+def expected_problem(catalogue: LoadedCatalogue, stats: Mapping[str, Any]) -> str | None:
+    """The fields marked ``expected: true`` that no record of the run had (a renamed column), or None."""
+    applied, invalid = stats.get("applied", []), stats.get("invalid", [])
+    empty = [
+        f"{rule.field} ({catalogue.where(index)})"
+        for index, rule in enumerate(catalogue.model.rules)
+        if rule.expected
+        and not (applied[index] if index < len(applied) else 0)
+        and not (invalid[index] if index < len(invalid) else 0)
+    ]
+    if not empty:
+        return None
+    return (
+        f"no record had {', '.join(empty)}, which the catalogue marks as expected; the logs may name it "
+        "differently (a renamed column?). Check a record with scrubber explain"
+    )
+
+
 def check_accounting(summary: Mapping[str, Any], files_matched: int | None = None) -> Accounting:
     reads = summary["reads"].values()
     stats = summary["stats"]

@@ -71,6 +71,7 @@ The catalogue comes from --catalogue or from the sandbox's _audit.json. Rows are
   wrong_type          a value of another type than its rule produces
   not_a_pseudonym     a pseudonymised field that does not hold a pseudonym
   ip_not_truncated    an IP field holding more than the network part
+  expected_field_empty  a field the catalogue marks expected is empty in every record (row 0)
   unreadable          a line or file that cannot be read
 
 exit codes: 0 clean; 1 findings; 2 bad usage or catalogue; 3 input/output failure"""
@@ -115,6 +116,7 @@ class _RecordCheck(Walker):
         self.verifier.scan_all(value, path, self.found)
 
     def on_leaf(self, leaf: Leaf, value: Any, path: str) -> None:
+        self.verifier.filled.add(leaf.rule)
         wanted = _PY_TYPES.get(leaf.output_type, (object,))
         if not isinstance(value, wanted) or (isinstance(value, bool) and leaf.output_type != "bool"):
             self.on_wrong_shape(leaf, value, path, leaf.output_type)
@@ -136,6 +138,12 @@ class Verifier:
         rules = catalogue.model.rules
         self.output_checks = [OPERATORS[rule.op].output_check(rule) for rule in rules]
         self.scanner = scanner or build_scanner(None)
+        self.expected = {index: rule.field for index, rule in enumerate(rules) if rule.expected}
+        self.filled: set[int] = set()  # rules whose field held a value in some record checked so far
+
+    def empty_expected(self) -> list[str]:
+        """Fields marked ``expected`` that no record checked so far had."""
+        return [field for index, field in self.expected.items() if index not in self.filled]
 
     def kinds(self, text: str) -> list[str]:
         """The kind of every detector finding in ``text``."""
@@ -298,6 +306,8 @@ def run(args: argparse.Namespace, out: Any = None) -> tuple[int, list[Finding], 
     for uri in files:
         n, found = verify_file(verifier, uri, fs_config)
         records += n
+        if uri == files[-1] and records:
+            found += [Finding(args.uri, 0, field, "expected_field_empty") for field in verifier.empty_expected()]
         for finding in found:
             if len(findings) < args.max_findings:
                 print(finding, file=out)

@@ -163,7 +163,7 @@ def test_single_problems(tmp_path: Path, capsys: pytest.CaptureFixture[str], rec
     ],
 )
 def test_scrubbed_shapes_pass(tmp_path: Path, capsys: pytest.CaptureFixture[str], record: Any) -> None:
-    write_jsonl(tmp_path / "x.jsonl", [record])
+    write_jsonl(tmp_path / "x.jsonl", [{"ts": 1795428902, **record}])  # ts: expected in every sandbox
     code, text = run_verify(capsys, "--catalogue", "pseudonymous", str(tmp_path / "x.jsonl"))
     assert code == 0, text
 
@@ -203,3 +203,15 @@ def test_verifier_is_usable_as_a_library(strict: Scrubber) -> None:
         ("extra", "field_not_allowed"),
         ("extra.a", "EMAIL"),
     ]
+
+
+def test_an_expected_field_empty_in_every_record_is_a_finding(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """strict marks ts as expected: a sandbox where no record has it (a renamed column) fails verify."""
+    write_jsonl(tmp_path / "x.jsonl", [{"status": 200}, {"status": 404, "ts": None}])
+    code, text = run_verify(capsys, "--catalogue", "strict", str(tmp_path / "x.jsonl"))
+    assert code == 1
+    assert f"{tmp_path / 'x.jsonl'}:0: ts: expected_field_empty" in text
+    write_jsonl(tmp_path / "y.jsonl", [{"status": 200}, {"status": 404, "ts": 1795428902}])
+    assert run_verify(capsys, "--catalogue", "strict", str(tmp_path / "y.jsonl"))[0] == 0

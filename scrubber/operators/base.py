@@ -32,6 +32,9 @@ class RuleBase(BaseModel):
     field: str
     why: str = ""
     on_invalid: OnInvalid | None = None
+    # Every record of these logs has the field: a run (or a sandbox, for verify) where no record
+    # has it fails, as when a column was renamed. Leave it off for fields a source may lack.
+    expected: bool = False
 
     output_type: ClassVar[str] = "string"
 

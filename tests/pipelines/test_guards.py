@@ -74,7 +74,7 @@ def test_a_run_whose_every_line_is_quarantined_fails_and_still_accounts_for_ever
     assert "Nothing was published" in err
     assert published(tmp_path / "s") == [] and published(tmp_path / "q") == []
     audit = kept_audit(tmp_path)
-    assert audit["status"] == "too_much_quarantined"
+    assert audit["status"] == "guard_failed"
     counts = audit["counts"]
     assert (counts["records_in"], counts["records_out"], counts["records_quarantined"]) == (len(JUNK), 0, len(JUNK))
     assert sorted(e["line"] for e in kept_quarantine(tmp_path)) == list(range(1, len(JUNK) + 1))
@@ -100,12 +100,12 @@ def test_more_than_the_maximum_rate_fails_and_a_higher_limit_lets_it_through(
     err = capsys.readouterr().err
     assert "60.0% of the lines (6 of 10) went to the quarantine, above --max-quarantine-rate 0.5" in err
     assert published(tmp_path / "s") == []
-    assert kept_audit(tmp_path)["quarantine_guard"]["max_quarantine_rate"] == 0.5
+    assert kept_audit(tmp_path)["guard"]["max_quarantine_rate"] == 0.5
 
     assert run(tmp_path, "--max-quarantine-rate", "0.7") == 0
     assert published(tmp_path / "s") == ["_audit.json", "part-00000-of-00001.parquet"]
     audit = orjson.loads((tmp_path / "s" / "_audit.json").read_bytes())
-    assert audit["status"] == "ok" and audit["quarantine_guard"] == {"max_quarantine_rate": 0.7, "problem": None}
+    assert audit["status"] == "ok" and audit["guard"] == {"max_quarantine_rate": 0.7, "problem": None}
     assert not list((tmp_path / "s").glob(".scrubber-tmp-*"))  # the failed run's leftovers are removed
 
 
@@ -149,3 +149,18 @@ def test_an_earlier_runs_output_and_leftovers_are_ours(tmp_path: Path) -> None:
     (tmp_path / "s" / ".scrubber-tmp-20261201T000000Z-deadbeef").mkdir()  # a killed run's leftovers
     assert run(tmp_path, "--overwrite") == 0
     assert published(tmp_path / "s") == ["_audit.json", "part-00000-of-00001.parquet"]
+
+
+def test_a_renamed_expected_column_fails_the_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An export whose ts column is called timestamp: every record would publish without ts."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    (tmp_path / "in").mkdir()
+    table = pa.table({"timestamp": [1795000000 + i for i in range(5)], "status": [200] * 5})
+    pq.write_table(table, tmp_path / "in" / "export.parquet")
+    assert run(tmp_path) == 1
+    err = capsys.readouterr().err
+    assert "no record had ts (" in err and "strict.yaml:" in err and "marks as expected" in err
+    assert published(tmp_path / "s") == []
+    assert kept_audit(tmp_path)["guard"]["problem"].startswith("no record had ts")
