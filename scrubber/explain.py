@@ -53,6 +53,9 @@ class _Explainer(Walker):
     def on_no_rule(self, value: Any, path: str) -> None:
         self.steps.append(Step(path, "(no rule)", f"dropped by default deny; input {mask(value)}"))
 
+    def on_null(self, node: Node, path: str) -> None:
+        self.steps.append(Step(path, "(null)", "null means absent here: no output"))
+
     def on_wrong_shape(self, node: Node, value: Any, path: str, expected: str) -> None:
         self.steps.append(Step(path or "(record)", "(structure)", f"expected {expected}, got {mask(value)}"))
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Literal, Union
 from pydantic import BaseModel, ConfigDict, Field
 
 from scrubber.operators import OPERATORS
-from scrubber.operators.base import OnInvalid, RuleBase
+from scrubber.operators.base import NullMeaning, OnInvalid, RuleBase
 
 if TYPE_CHECKING:
     Rule = RuleBase
@@ -48,6 +48,9 @@ class Catalogue(BaseModel):
     extends: str | None = Field(default=None, min_length=1)
     description: str = ""
     on_invalid: OnInvalid = "reject"
+    # What a JSON null (or a Parquet null) in a field means: the field is absent, or an invalid value
+    # (then on_invalid decides). A rule's own ``null:`` overrides this for its field.
+    nulls: NullMeaning = "invalid"
     structures: dict[str, Structure] = {}
     text: TextSettings = TextSettings()
     rules: list[Rule]

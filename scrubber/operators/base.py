@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from scrubber.keys import Key
 
 OnInvalid = Literal["drop", "reject"]
+NullMeaning = Literal["absent", "invalid"]
 
 
 class Invalid(Exception):
@@ -35,6 +36,10 @@ class RuleBase(BaseModel):
     # Every record of these logs has the field: a run (or a sandbox, for verify) where no record
     # has it fails, as when a column was renamed. Leave it off for fields a source may lack.
     expected: bool = False
+    # The record is quarantined (missing_required) when the field, or any object or list on its path,
+    # is missing, null or empty after scrubbing; so a record without it is never published.
+    required: bool = False
+    nulls: NullMeaning | None = None  # overrides the catalogue's ``nulls`` for this field
 
     output_type: ClassVar[str] = "string"
 

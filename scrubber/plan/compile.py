@@ -23,7 +23,7 @@ from scrubber.plan.tree import Leaf, ListNode, MapNode, Node
 _MISSING = object()
 
 
-Step = tuple[Transform, int, bool, str]
+Step = tuple[Transform, int, bool, str, bool]
 
 
 class Compiler:
@@ -45,10 +45,22 @@ class Compiler:
         return self._named_map(node)
 
     def step(self, node: Node) -> Step:
-        """What a parent needs to run a child: its function, counter slot, reject flag and path."""
+        """What a parent needs to run a child: its function, counter slot, reject flag, path and whether a
+        null there means absent."""
         if isinstance(node, Leaf):
-            return self.transforms[node.rule], node.rule, node.reject, node.path
-        return self.compile(node), self.stats.structural_slot, True, node.path
+            return self.transforms[node.rule], node.rule, node.reject, node.path, node.null_absent
+        return self.compile(node), self.stats.structural_slot, True, node.path, node.null_absent
+
+    @staticmethod
+    def _required(node: MapNode) -> tuple[tuple[str, str], ...]:
+        """(output key, path to report) for every key a record must have in this object."""
+        return tuple((key, node.exact[key].path) for key in node.required)
+
+    @staticmethod
+    def _check_required(required: tuple[tuple[str, str], ...], out: dict[Any, Any]) -> None:
+        for key, where in required:
+            if key not in out:
+                raise RecordRejected("missing_required", where)
 
     def invalid(self, index: int, reject: bool, where: str, exc: Invalid) -> Any:
         """A leaf's value did not parse: count it, then reject the record or drop the field."""
@@ -64,7 +76,7 @@ class Compiler:
         return DROP
 
     def _list(self, node: ListNode) -> Transform:
-        function, index, reject, path = self.step(node.item)
+        function, index, reject, path, null_absent = self.step(node.item)
         applied, invalid, mismatch = self.stats.direct, self.invalid, self._mismatch
 
         def run_list(value: Any, scope: RecordScope) -> Any:
@@ -72,6 +84,8 @@ class Compiler:
                 return mismatch(path, "a list")
             items = []
             for item in value:
+                if item is None and null_absent:
+                    continue
                 try:
                     result = function(item, scope)
                 except Invalid as exc:
@@ -98,6 +112,7 @@ class Compiler:
         glob_drops = self.stats.drop_set_counter(dict(drop_globs))
         path, as_mapping, mismatch = node.path, node.as_mapping, self._mismatch
         applied, invalid, unknown_counts = self.stats.direct, self.invalid, self.stats.unknown
+        required, check_required = self._required(node), self._check_required
 
         def run_named_map(value: Any, scope: RecordScope) -> Any:
             mapping = value if type(value) is dict else as_mapping(value)
@@ -106,11 +121,13 @@ class Compiler:
             out = {}
             seen = 0
             get = mapping.get
-            for key, function, index, reject, where in keepers:
+            for key, function, index, reject, where, null_absent in keepers:
                 item = get(key, _MISSING)
                 if item is _MISSING:
                     continue
                 seen += 1
+                if item is None and null_absent:
+                    continue
                 try:
                     result = function(item, scope)
                 except Invalid as exc:
@@ -136,6 +153,8 @@ class Compiler:
                                 break
             if unknown:
                 unknown_counts[path] = unknown_counts.get(path, 0) + unknown
+            if required:
+                check_required(required, out)
             return out or DROP
 
         return run_named_map
@@ -144,6 +163,7 @@ class Compiler:
         steps = {id(child): self.step(child) for child in node.children()}
         path, as_mapping, lookup, mismatch = node.path, node.as_mapping, node.lookup, self._mismatch
         applied, invalid, unknown_counts = self.stats.direct, self.invalid, self.stats.unknown
+        required, check_required = self._required(node), self._check_required
 
         def run_scanned_map(value: Any, scope: RecordScope) -> Any:
             mapping = value if type(value) is dict else as_mapping(value)
@@ -156,7 +176,9 @@ class Compiler:
                 if child is None:
                     unknown += 1
                     continue
-                function, index, reject, where = steps[id(child)]
+                function, index, reject, where, null_absent = steps[id(child)]
+                if item is None and null_absent:
+                    continue
                 try:
                     result = function(item, scope)
                 except Invalid as exc:
@@ -167,6 +189,8 @@ class Compiler:
                     out[out_key] = result
             if unknown:
                 unknown_counts[path] = unknown_counts.get(path, 0) + unknown
+            if required:
+                check_required(required, out)
             return out or DROP
 
         return run_scanned_map

@@ -27,6 +27,7 @@ class Leaf:
     reject: bool  # an invalid value rejects the record (else the field is dropped)
     output_type: str  # string, int64, double or bool
     keeps: bool = True  # False for drop: nothing below reaches the output
+    null_absent: bool = False  # a null here means the field is absent (else it is an invalid value)
 
 
 @dataclass
@@ -36,6 +37,7 @@ class ListNode:
     item: Node
     path: str
     keeps: bool = True
+    null_absent: bool = False
 
 
 @dataclass
@@ -48,6 +50,8 @@ class MapNode:
     case_insensitive: bool = False
     parse: str = "none"  # a structure in a string: none, cookie_header or query_string
     keeps: bool = True
+    null_absent: bool = False
+    required: list[str] = field(default_factory=list)  # output keys a record must have here (else rejected)
 
     def lookup(self, key: Any) -> tuple[Node | None, Any]:
         """The child node for a record key (exact name first, then globs in file order) and the output key."""
@@ -84,17 +88,19 @@ class _TreeBuilder:
         self.root = MapNode(path="")
         self._structures = dict(model.structures)
         self._owner: dict[str, int] = {}
+        self._nulls_absent = model.nulls == "absent"
         for index, rule in enumerate(model.rules):
             reject = (rule.on_invalid or model.on_invalid) == "reject"
-            leaf = Leaf(index, rule.op, rule.field, reject, rule.arrow_type(), keeps=rule.op != "drop")
-            self._insert(leaf)
+            null_absent = (rule.nulls or model.nulls) == "absent"
+            leaf = Leaf(index, rule.op, rule.field, reject, rule.arrow_type(), rule.op != "drop", null_absent)
+            self._insert(leaf, rule.required)
         self._finish(self.root)
 
     def _fail(self, index: int, message: str) -> CatalogueError:
         rule = self.catalogue.model.rules[index]
         return CatalogueError(f"{self.catalogue.where(index)}: rule for {rule.field!r}: {message}")
 
-    def _insert(self, leaf: Leaf) -> None:
+    def _insert(self, leaf: Leaf, required: bool) -> None:
         index = leaf.rule
         try:
             segments = parse_selector(leaf.path)
@@ -110,11 +116,18 @@ class _TreeBuilder:
             if structure is not None and structure.case_insensitive:
                 key = key.lower()
             existing = _child(node, key, segment.is_glob)
+            if required:
+                if segment.is_glob:
+                    raise self._fail(index, f"required needs named fields; {segment.name!r} is a glob")
+                if leaf.op == "drop":
+                    raise self._fail(index, "a dropped field cannot be required; remove required or keep it")
+                if key not in node.required:
+                    node.required.append(key)
             target: Node
             if last:
                 target = leaf
                 for _ in range(segment.list_depth):
-                    target = ListNode(item=target, path=path)
+                    target = ListNode(item=target, path=path, null_absent=self._nulls_absent)
                 if existing is not None:
                     other = self._owner.get(path, -1)
                     raise self._fail(
@@ -124,9 +137,9 @@ class _TreeBuilder:
                 self._owner[path] = index
                 return
             if existing is None:
-                target = MapNode(path=path)
+                target = MapNode(path=path, null_absent=self._nulls_absent)
                 for _ in range(segment.list_depth):
-                    target = ListNode(item=target, path=path)
+                    target = ListNode(item=target, path=path, null_absent=self._nulls_absent)
                 _set_child(node, key, segment.is_glob, target)
                 existing = target
                 self._owner.setdefault(path, index)

@@ -45,6 +45,8 @@ class Walker:
                 sub = child_path(path, name)
                 if child is None:
                     self.on_no_rule(item, sub)
+                elif item is None and child.null_absent:
+                    self.on_null(child, sub)
                 else:
                     self.walk_child(child, item, sub)
 
@@ -57,6 +59,9 @@ class Walker:
 
     def on_no_rule(self, value: Any, path: str) -> None:
         """A key that no rule names (default deny drops it)."""
+
+    def on_null(self, node: Node, path: str) -> None:
+        """A null where the catalogue says a null means the field is absent."""
 
     def on_wrong_shape(self, node: Node, value: Any, path: str, expected: str) -> None:
         """A value that is not the list or object the tree expects."""
