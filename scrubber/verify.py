@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 import pyarrow as pa
 
 from scrubber.catalogue import LoadedCatalogue, load_catalogue, resolve
@@ -44,6 +45,7 @@ from scrubber.io.publish import AUDIT_NAME, read_json
 from scrubber.io.readers import reader_for
 from scrubber.io.writers import SinkError
 from scrubber.operators import OPERATORS
+from scrubber.operators.scan_json import json_strings
 from scrubber.plan import Leaf, ListNode, MapNode, Node, Walker, build_tree
 from scrubber.plan.walk import child_path
 from scrubber.records import decode_line
@@ -146,7 +148,15 @@ class Verifier:
         return [field for index, field in self.expected.items() if index not in self.filled]
 
     def kinds(self, text: str) -> list[str]:
-        """The kind of every detector finding in ``text``."""
+        """The kind of every detector finding in ``text``. JSON text with escapes is decoded first, so that
+        ``"Bj\\u00f6rn"`` or an escaped e-mail is scanned as what it says."""
+        if "\\" in text and text.lstrip()[:1] in ("{", "["):
+            try:
+                decoded = orjson.loads(text)
+            except orjson.JSONDecodeError:
+                pass
+            else:
+                return [span.kind for leaf in json_strings(decoded) for span in self.scanner.find(leaf)]
         return [span.kind for span in self.scanner.find(text)]
 
     # -- records ----------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from scrubber.operators import (
     keep,
     pseudonymize,
     round_coord,
+    scan_json,
     scan_text,
     strip_params,
     truncate_ip,
@@ -39,6 +40,7 @@ OPERATORS: dict[str, Operator[Any]] = {
         int_range.OPERATOR,
         strip_params.OPERATOR,
         scan_text.OPERATOR,
+        scan_json.OPERATOR,
         generalize.OPERATOR,
     )
 }
