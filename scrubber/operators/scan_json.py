@@ -72,6 +72,8 @@ def build(rule: ScanJsonRule, ctx: BuildContext) -> Transform:
         def scrub(text: str) -> str:
             return scanner.scrub(text, counts)
 
+        if value is None:
+            raise Invalid("null")  # like every operator: the catalogue's nulls: says what a null means
         if type(value) is str:
             if len(value) > max_length:
                 raise Invalid("too_long")

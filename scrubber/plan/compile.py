@@ -23,7 +23,7 @@ from scrubber.plan.tree import Leaf, ListNode, MapNode, Node
 _MISSING = object()
 
 
-Step = tuple[Transform, int, bool, str, bool]
+Step = tuple[Transform, int, bool, str]
 
 
 class Compiler:
@@ -33,6 +33,7 @@ class Compiler:
         self.transforms = transforms
         self.stats = stats
         self.default_reject = default_reject
+        self.null_absent = [False] * len(transforms)  # per rule, from its leaf: a null at its field means absent
 
     def compile(self, node: Node) -> Transform:
         """The function of a node. A leaf's is its operator's (its parent counts it, see ``step``)."""
@@ -45,11 +46,11 @@ class Compiler:
         return self._named_map(node)
 
     def step(self, node: Node) -> Step:
-        """What a parent needs to run a child: its function, counter slot, reject flag, path and whether a
-        null there means absent."""
+        """What a parent needs to run a child: its function, counter slot, reject flag and path."""
         if isinstance(node, Leaf):
-            return self.transforms[node.rule], node.rule, node.reject, node.path, node.null_absent
-        return self.compile(node), self.stats.structural_slot, True, node.path, node.null_absent
+            self.null_absent[node.rule] = node.null_absent
+            return self.transforms[node.rule], node.rule, node.reject, node.path
+        return self.compile(node), self.stats.structural_slot, True, node.path
 
     @staticmethod
     def _required(node: MapNode) -> tuple[tuple[str, str], ...]:
@@ -62,34 +63,42 @@ class Compiler:
             if key not in out:
                 raise RecordRejected("missing_required", where)
 
-    def invalid(self, index: int, reject: bool, where: str, exc: Invalid) -> Any:
-        """A leaf's value did not parse: count it, then reject the record or drop the field."""
+    def invalid(self, index: int, reject: bool, where: str, exc: Invalid, value: Any) -> Any:
+        """A leaf's value did not parse: count it, then reject the record or drop the field.
+
+        Every operator refuses a null as invalid, so a null where the catalogue says it means absent ends
+        here too, and is neither counted nor rejected (on this rare path, not in every parent's loop).
+        """
+        if value is None and self.null_absent[index]:
+            return DROP
         self.stats.invalid[index] += 1
         if reject:
             raise RecordRejected(f"invalid_{exc.reason}", where) from None
         return DROP
 
-    def _mismatch(self, path: str, expected: str) -> Any:
+    def _mismatch(self, node: Node, value: Any, expected: str) -> Any:
+        """An object or list where the tree expects the other shape, or a null."""
+        path = node.path
+        if value is None and node.null_absent:
+            return DROP
         if self.default_reject:
             raise RecordRejected("wrong_shape", path or "(record)", f"expected {expected}")
         self.stats.unknown[path] = self.stats.unknown.get(path, 0) + 1
         return DROP
 
     def _list(self, node: ListNode) -> Transform:
-        function, index, reject, path, null_absent = self.step(node.item)
+        function, index, reject, path = self.step(node.item)
         applied, invalid, mismatch = self.stats.direct, self.invalid, self._mismatch
 
         def run_list(value: Any, scope: RecordScope) -> Any:
             if type(value) is not list:
-                return mismatch(path, "a list")
+                return mismatch(node, value, "a list")
             items = []
             for item in value:
-                if item is None and null_absent:
-                    continue
                 try:
                     result = function(item, scope)
                 except Invalid as exc:
-                    result = invalid(index, reject, path, exc)
+                    result = invalid(index, reject, path, exc, item)
                 else:
                     applied[index] += 1
                 if result is not DROP:
@@ -117,21 +126,19 @@ class Compiler:
         def run_named_map(value: Any, scope: RecordScope) -> Any:
             mapping = value if type(value) is dict else as_mapping(value)
             if mapping is None:
-                return mismatch(path, "an object")
+                return mismatch(node, value, "an object")
             out = {}
             seen = 0
             get = mapping.get
-            for key, function, index, reject, where, null_absent in keepers:
+            for key, function, index, reject, where in keepers:
                 item = get(key, _MISSING)
                 if item is _MISSING:
                     continue
                 seen += 1
-                if item is None and null_absent:
-                    continue
                 try:
                     result = function(item, scope)
                 except Invalid as exc:
-                    result = invalid(index, reject, where, exc)
+                    result = invalid(index, reject, where, exc, item)
                 else:
                     applied[index] += 1
                 if result is not DROP:
@@ -168,7 +175,7 @@ class Compiler:
         def run_scanned_map(value: Any, scope: RecordScope) -> Any:
             mapping = value if type(value) is dict else as_mapping(value)
             if mapping is None:
-                return mismatch(path, "an object")
+                return mismatch(node, value, "an object")
             out: dict[str, Any] = {}
             unknown = 0
             for key, item in mapping.items():
@@ -176,13 +183,11 @@ class Compiler:
                 if child is None:
                     unknown += 1
                     continue
-                function, index, reject, where, null_absent = steps[id(child)]
-                if item is None and null_absent:
-                    continue
+                function, index, reject, where = steps[id(child)]
                 try:
                     result = function(item, scope)
                 except Invalid as exc:
-                    result = invalid(index, reject, where, exc)
+                    result = invalid(index, reject, where, exc, item)
                 else:
                     applied[index] += 1
                 if result is not DROP:
