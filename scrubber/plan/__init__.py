@@ -13,7 +13,7 @@ from scrubber.errors import RecordRejected
 from scrubber.operators import DROP, OPERATORS, BuildContext, RecordScope, Transform
 from scrubber.plan.compile import Compiler
 from scrubber.plan.stats import Stats
-from scrubber.plan.tree import Leaf, ListNode, MapNode, Node, build_tree
+from scrubber.plan.tree import Leaf, ListNode, MapNode, Node, build_tree, to_data
 from scrubber.plan.walk import Walker, output_shape
 
 
@@ -40,4 +40,15 @@ class Plan:
         return output_shape(self.root)
 
 
-__all__ = ["Leaf", "ListNode", "MapNode", "Node", "Plan", "Stats", "Walker", "build_tree", "output_shape"]
+__all__ = [
+    "Leaf",
+    "ListNode",
+    "MapNode",
+    "Node",
+    "Plan",
+    "Stats",
+    "Walker",
+    "build_tree",
+    "output_shape",
+    "to_data",
+]

@@ -7,6 +7,7 @@ can execute the same tree from the catalogue's rules.
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 from dataclasses import dataclass, field
 from typing import Any
@@ -74,6 +75,24 @@ class MapNode:
 
 
 Node = Leaf | ListNode | MapNode
+
+
+def to_data(node: Node) -> dict[str, Any]:
+    """The tree as JSON-ready data, each node tagged with its ``kind``: what another runtime needs, besides
+    the catalogue's rules (which ``rule`` indexes), to execute the same plan."""
+    data: dict[str, Any] = {"kind": type(node).__name__}
+    for spec in dataclasses.fields(node):
+        value = getattr(node, spec.name)
+        if spec.name == "item":
+            value = to_data(value)
+        elif spec.name == "exact":
+            value = {key: to_data(child) for key, child in value.items()}
+        elif spec.name == "globs":
+            value = [[pattern, to_data(child)] for pattern, child in value]
+        elif isinstance(value, list):
+            value = list(value)
+        data[spec.name] = value
+    return data
 
 
 def build_tree(catalogue: LoadedCatalogue) -> MapNode:
