@@ -94,6 +94,7 @@ class _RecordCheck(Walker):
     """One output record against the tree: (path, kind) for every problem."""
 
     parse_structures = False
+    output_names = True
 
     def __init__(self, verifier: Verifier) -> None:
         self.verifier = verifier
@@ -185,7 +186,7 @@ class Verifier:
     def check_schema(self, schema: pa.Schema) -> list[tuple[str, str]]:
         found: list[tuple[str, str]] = []
         for field in schema:
-            child, _ = self.root.lookup(field.name)
+            child, _ = self.root.lookup_output(field.name)
             self._check_type(child, field.type, field.name, found)
         return found
 
@@ -207,7 +208,7 @@ class Verifier:
                 return
             for i in range(dtype.num_fields):
                 sub = dtype.field(i)
-                child, _ = node.lookup(sub.name)
+                child, _ = node.lookup_output(sub.name)
                 self._check_type(child, sub.type, f"{path}.{sub.name}", found)
 
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Final, Generic, Literal, Self, TypeVar
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 if TYPE_CHECKING:
     from scrubber.detectors.scanner import TextScanner
@@ -40,6 +40,8 @@ class RuleBase(BaseModel):
     # is missing, null or empty after scrubbing; so a record without it is never published.
     required: bool = False
     nulls: NullMeaning | None = None  # overrides the catalogue's ``nulls`` for this field
+    # The field's name in the output, in the same object (startTime -> ts), so a source maps into one schema.
+    to: str | None = Field(default=None, pattern=r'^[^.\[\]"*?]{1,128}$')
 
     output_type: ClassVar[str] = "string"
 

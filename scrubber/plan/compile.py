@@ -122,6 +122,7 @@ class Compiler:
         path, as_mapping, mismatch = node.path, node.as_mapping, self._mismatch
         applied, invalid, unknown_counts = self.stats.direct, self.invalid, self.stats.unknown
         required, check_required = self._required(node), self._check_required
+        renames = dict(node.renames)
 
         def run_named_map(value: Any, scope: RecordScope) -> Any:
             mapping = value if type(value) is dict else as_mapping(value)
@@ -162,6 +163,8 @@ class Compiler:
                 unknown_counts[path] = unknown_counts.get(path, 0) + unknown
             if required:
                 check_required(required, out)
+            if renames:
+                out = {renames.get(key, key): value for key, value in out.items()}
             return out or DROP
 
         return run_named_map
@@ -171,6 +174,7 @@ class Compiler:
         path, as_mapping, lookup, mismatch = node.path, node.as_mapping, node.lookup, self._mismatch
         applied, invalid, unknown_counts = self.stats.direct, self.invalid, self.stats.unknown
         required, check_required = self._required(node), self._check_required
+        renames = dict(node.renames)
 
         def run_scanned_map(value: Any, scope: RecordScope) -> Any:
             mapping = value if type(value) is dict else as_mapping(value)
@@ -196,6 +200,8 @@ class Compiler:
                 unknown_counts[path] = unknown_counts.get(path, 0) + unknown
             if required:
                 check_required(required, out)
+            if renames:
+                out = {renames.get(key, key): value for key, value in out.items()}
             return out or DROP
 
         return run_scanned_map

@@ -52,16 +52,28 @@ class MapNode:
     parse: str = "none"  # a structure in a string: none, cookie_header or query_string
     keeps: bool = True
     null_absent: bool = False
-    required: list[str] = field(default_factory=list)  # output keys a record must have here (else rejected)
+    required: list[str] = field(default_factory=list)  # keys a record must have here (else rejected)
+    renames: dict[str, str] = field(default_factory=dict)  # input name -> output name (a rule's ``to:``)
 
     def lookup(self, key: Any) -> tuple[Node | None, Any]:
-        """The child node for a record key (exact name first, then globs in file order) and the output key."""
+        """The child node for a record key (exact name first, then globs in file order) and the key as named
+        in the tree (lower-cased where names are case-insensitive)."""
         if self.case_insensitive and isinstance(key, str):
             key = key.lower()
         child = self.exact.get(key)
         if child is None and self.globs and isinstance(key, str):
             child = next((c for pattern, c in self.globs if fnmatch.fnmatchcase(key, pattern)), None)
         return child, key
+
+    def lookup_output(self, key: Any) -> tuple[Node | None, Any]:
+        """The child node for a key of a scrubbed record, where renamed fields carry their output names."""
+        if self.renames:
+            inputs = {output: name for name, output in self.renames.items()}
+            if key in inputs:
+                return self.exact[inputs[key]], key
+            if key in self.renames:  # an input name that was renamed away cannot be in the output
+                return None, key
+        return self.lookup(key)
 
     def as_mapping(self, value: Any) -> dict[Any, Any] | None:
         """The value as a dict, parsing a string when the node declares a structure; None on mismatch."""
@@ -152,6 +164,7 @@ class _TreeBuilder:
                     raise self._fail(
                         index, f"{path!r} already has a rule at {self.catalogue.where(other)}; keep one rule per field"
                     )
+                self._rename(node, key, segment.is_glob, index)
                 _set_child(node, key, segment.is_glob, target)
                 self._owner[path] = index
                 return
@@ -174,6 +187,23 @@ class _TreeBuilder:
                     "so rules cannot also address fields inside it",
                 )
             node = existing
+
+    def _rename(self, node: MapNode, key: str, is_glob: bool, index: int) -> None:
+        """Record rule ``index``'s output name (``to:``) for ``key``; two fields may not meet under one name."""
+        rule = self.catalogue.model.rules[index]
+        output = rule.to or key
+        if rule.to is not None and is_glob:
+            raise self._fail(index, f"to: renames one named field; {key!r} is a glob")
+        taken = {node.renames.get(name, name): name for name in node.exact}
+        if output in taken:
+            other = self._owner.get(f"{node.path}.{taken[output]}" if node.path else taken[output], -1)
+            raise self._fail(
+                index,
+                f"its output name {output!r} is already written by the rule at {self.catalogue.where(other)}; "
+                "give one of them another name with to:",
+            )
+        if rule.to is not None:
+            node.renames[key] = rule.to
 
     def _finish(self, node: Node) -> bool:
         """Apply the declared structures and set ``keeps`` bottom-up; returns the node's ``keeps``."""

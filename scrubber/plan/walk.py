@@ -23,6 +23,7 @@ class Walker:
     """
 
     parse_structures = True
+    output_names = False  # True for scrubbed records: renamed fields carry their output names (to:)
 
     def walk(self, node: Node, value: Any, path: str = "") -> None:
         if isinstance(node, Leaf):
@@ -40,8 +41,9 @@ class Walker:
                 return
             if mapping is not value:
                 self.on_parsed(node, value, path)
+            lookup = node.lookup_output if self.output_names else node.lookup
             for key, item in mapping.items():
-                child, name = node.lookup(key)
+                child, name = lookup(key)
                 sub = child_path(path, name)
                 if child is None:
                     self.on_no_rule(item, sub)
@@ -83,7 +85,7 @@ def output_shape(root: MapNode) -> dict[str, Any]:
             return node.output_type
         if isinstance(node, ListNode):
             return {"list": shape(node.item)}
-        fields = {key: shape(child) for key, child in node.exact.items() if child.keeps}
+        fields = {node.renames.get(key, key): shape(child) for key, child in node.exact.items() if child.keeps}
         if any(child.keeps for _, child in node.globs):
             fields["*"] = "glob"
         return fields
