@@ -1,0 +1,1 @@
+"""Bridges to other tools, each importable only with its extra installed (presidio)."""
