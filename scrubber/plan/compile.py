@@ -54,7 +54,7 @@ class Compiler:
 
     @staticmethod
     def _required(node: MapNode) -> tuple[tuple[str, str], ...]:
-        """(output key, path to report) for every key a record must have in this object."""
+        """(key as the tree names it, path to report) for every key a record must have in this object."""
         return tuple((key, node.exact[key].path) for key in node.required)
 
     @staticmethod
