@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import fnmatch
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -68,12 +69,17 @@ class MapNode:
     def lookup_output(self, key: Any) -> tuple[Node | None, Any]:
         """The child node for a key of a scrubbed record, where renamed fields carry their output names."""
         if self.renames:
-            inputs = {output: name for name, output in self.renames.items()}
+            inputs = self._inputs_by_output
             if key in inputs:
                 return self.exact[inputs[key]], key
             if key in self.renames:  # an input name that was renamed away cannot be in the output
                 return None, key
         return self.lookup(key)
+
+    @functools.cached_property
+    def _inputs_by_output(self) -> dict[str, str]:
+        """``renames`` read backwards (computed once, after the tree is built)."""
+        return {output: name for name, output in self.renames.items()}
 
     def as_mapping(self, value: Any) -> dict[Any, Any] | None:
         """The value as a dict, parsing a string when the node declares a structure; None on mismatch."""
