@@ -8,7 +8,7 @@ from typing import Any
 from scrubber.core import Scrubber
 from scrubber.errors import RecordRejected
 from scrubber.operators import DROP, Invalid, RecordScope
-from scrubber.plan import Leaf, MapNode, Node, Walker
+from scrubber.plan import Leaf, MapNode, Node, SelectNode, Walker
 
 
 @dataclass(frozen=True)
@@ -62,12 +62,16 @@ class _Explainer(Walker):
     def on_parsed(self, node: MapNode, value: Any, path: str) -> None:
         self.steps.append(Step(path, f"(parsed as {node.parse})", f"{mask(value)} split into parts"))
 
+    def on_unlisted(self, root: SelectNode, record: Any) -> None:
+        listed = ", ".join(repr(value) for value in root.values)
+        self.steps.append(Step(root.field, "(select)", f"no case lists this value (cases: {listed}): record rejected"))
+
 
 def explain(scrubber: Scrubber, record: Any) -> tuple[list[Step], dict[str, Any] | None, str | None]:
     """The steps per field, the output (None if rejected) and the rejection reason."""
     explainer = _Explainer(scrubber, record)
     if isinstance(record, dict):
-        explainer.walk(scrubber.plan.root, record)
+        explainer.walk_root(scrubber.plan.root, record)
     try:
         return explainer.steps, scrubber.scrub(record), None
     except RecordRejected as exc:

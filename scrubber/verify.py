@@ -46,7 +46,7 @@ from scrubber.io.readers import reader_for
 from scrubber.io.writers import SinkError
 from scrubber.operators import OPERATORS
 from scrubber.operators.scan_json import json_strings
-from scrubber.plan import Leaf, ListNode, MapNode, Node, Walker, build_tree
+from scrubber.plan import Leaf, ListNode, MapNode, Node, ShapeNode, Walker, build_tree, case_roots
 from scrubber.plan.walk import child_path
 from scrubber.records import decode_line
 
@@ -99,6 +99,7 @@ class _RecordCheck(Walker):
     def __init__(self, verifier: Verifier) -> None:
         self.verifier = verifier
         self.found: list[tuple[str, str]] = []
+        self.filled: set[int] = set()  # rules whose field held a value in this record
 
     def walk_child(self, node: Node, value: Any, path: str) -> None:
         if value is None:
@@ -119,7 +120,7 @@ class _RecordCheck(Walker):
         self.verifier.scan_all(value, path, self.found)
 
     def on_leaf(self, leaf: Leaf, value: Any, path: str) -> None:
-        self.verifier.filled.add(leaf.rule)
+        self.filled.add(leaf.rule)
         wanted = _PY_TYPES.get(leaf.output_type, (object,))
         if not isinstance(value, wanted) or (isinstance(value, bool) and leaf.output_type != "bool"):
             self.on_wrong_shape(leaf, value, path, leaf.output_type)
@@ -166,9 +167,25 @@ class Verifier:
         """(path, kind) for every problem in one output record."""
         if not isinstance(record, dict):
             return [("", "not_an_object")]
-        check = _RecordCheck(self)
-        check.walk_child(self.root, record, "")
-        return check.found
+        results = []
+        for root in self._roots_for(record):
+            check = _RecordCheck(self)
+            check.walk_child(root, record, "")
+            if not check.found:
+                self.filled |= check.filled
+                return []
+            results.append(check)
+        best = min(results, key=lambda check: len(check.found))
+        self.filled |= best.filled
+        return best.found
+
+    def _roots_for(self, record: dict[Any, Any]) -> list[MapNode]:
+        """The trees a record is checked against: with a select, its case's when the output holds the
+        value, else every case (a record passes if it is clean under one of them)."""
+        if isinstance(self.root, MapNode):
+            return [self.root]
+        case = self.root.case_for(record)
+        return [self.root.cases[case]] if case is not None else self.root.cases
 
     def scan_all(self, value: Any, path: str, found: list[tuple[str, str]]) -> None:
         """Detector findings anywhere inside a value that is already a finding, to say what it holds."""
@@ -184,10 +201,16 @@ class Verifier:
     # -- Parquet schemas --------------------------------------------------------------------------
 
     def check_schema(self, schema: pa.Schema) -> list[tuple[str, str]]:
+        """Every column's type against the tree; with a select, a column passes if one case allows it."""
         found: list[tuple[str, str]] = []
         for field in schema:
-            child, _ = self.root.lookup_output(field.name)
-            self._check_type(child, field.type, field.name, found)
+            per_case: list[list[tuple[str, str]]] = []
+            for root in case_roots(self.root):
+                child, _ = root.lookup_output(field.name)
+                problems: list[tuple[str, str]] = []
+                self._check_type(child, field.type, field.name, problems)
+                per_case.append(problems)
+            found.extend(min(per_case, key=lambda problems: sum(1 for _ in problems)))
         return found
 
     def _check_type(self, node: Node | None, dtype: pa.DataType, path: str, found: list[tuple[str, str]]) -> None:
@@ -196,6 +219,9 @@ class Verifier:
             return
         if isinstance(node, Leaf):
             if _ARROW_TYPES.get(node.output_type) != dtype:
+                found.append((path, "wrong_type"))
+        elif isinstance(node, ShapeNode) or node.parse == "json":
+            if dtype != pa.string():  # a JSON-string column
                 found.append((path, "wrong_type"))
         elif isinstance(node, ListNode):
             if not (pa.types.is_list(dtype) or pa.types.is_large_list(dtype)):

@@ -23,10 +23,11 @@ def test_every_instruction_figure_runs(figure, corpus):
 
 
 def test_fields_only_really_skips_text_scanning():
-    record = {"prompt": "mail anna@example.org", "model": "anna@example.org"}
+    record = {"ts": 1, "prompt": "mail anna@example.org", "model": "anna@example.org"}
     fields_only = benchmark.scrubber_for("fields_only")
-    assert fields_only.scrub({"prompt": record["prompt"]}) == {"prompt": "mail anna@example.org"}
-    assert benchmark.scrubber_for("pseudonymous").scrub({"prompt": record["prompt"]}) == {"prompt": "mail <EMAIL>"}
+    prompt = {"ts": 1, "prompt": record["prompt"]}
+    assert fields_only.scrub(prompt) == {"ts": 1, "prompt": "mail anna@example.org"}
+    assert benchmark.scrubber_for("pseudonymous").scrub(prompt) == {"ts": 1, "prompt": "mail <EMAIL>"}
     with pytest.raises(RecordRejected):  # keep's identifier check still runs, as in the real plan
         fields_only.scrub(record)
 

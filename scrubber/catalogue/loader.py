@@ -62,16 +62,30 @@ def _line_for(loc: tuple[Any, ...], data: Any, lines: dict[tuple[Any, ...], int]
     return lines.get(real, 1), real
 
 
+def _rule_at(loc: tuple[Any, ...], data: Any) -> tuple[dict[str, Any] | None, str]:
+    """The rule dict an error location points into (``rules[3]`` or ``select.cases[0].rules[2]``) and its label."""
+    cursor = data
+    rule: dict[str, Any] | None = None
+    label = ""
+    for position, part in enumerate(loc):
+        in_dict = isinstance(cursor, dict) and part in cursor
+        if not (in_dict or (isinstance(cursor, list) and isinstance(part, int) and part < len(cursor))):
+            break
+        cursor = cursor[part]
+        if position and loc[position - 1] == "rules" and isinstance(part, int) and isinstance(cursor, dict):
+            rule = cursor
+            label = ".".join(str(p) for p in loc[: position - 1])
+            label = f"{label + '.' if label else ''}rules[{part}]"
+    return rule, label
+
+
 def _explain(error: Any, data: Any) -> str:
     loc: tuple[Any, ...] = tuple(error["loc"])
     kind = error["type"]
-    rule = None
-    if len(loc) >= 2 and loc[0] == "rules" and isinstance(loc[1], int) and isinstance(data.get("rules"), list):
-        rules = data["rules"]
-        rule = rules[loc[1]] if loc[1] < len(rules) and isinstance(rules[loc[1]], dict) else None
+    rule, rule_at = _rule_at(loc, data)
     if rule is not None:
         op_name = rule.get("op")
-        label = f"rules[{loc[1]}] (field {rule.get('field', '?')!s}, op {op_name!s})"
+        label = f"{rule_at} (field {rule.get('field', '?')!s}, op {op_name!s})"
         operator = OPERATORS.get(op_name) if isinstance(op_name, str) else None
         if kind in ("union_tag_invalid", "union_tag_not_found"):
             names = ", ".join(OPERATORS)
@@ -81,6 +95,9 @@ def _explain(error: Any, data: Any) -> str:
         if operator is not None:
             params = ", ".join(operator.rule_model.model_fields)
             field_name = loc[-1]
+            item = ""
+            if isinstance(field_name, int) and len(loc) >= 2:  # an item of a list parameter (shape: [...])
+                field_name, item = loc[-2], f" (item {field_name + 1})"
             if kind == "extra_forbidden":
                 hint = difflib.get_close_matches(str(field_name), list(operator.rule_model.model_fields), n=1)
                 guess = f" Did you mean {hint[0]!r}?" if hint else ""
@@ -91,7 +108,7 @@ def _explain(error: Any, data: Any) -> str:
             if field_name == op_name:  # the rule as a whole: parameters that contradict each other
                 message = str(error["msg"]).removeprefix("Value error, ")
                 return f"{label}: {message}.\n  Example: - {operator.example}"
-            return f"{label}: parameter {field_name!r}: {error['msg']}.\n  Example: - {operator.example}"
+            return f"{label}: parameter {field_name!r}{item}: {error['msg']}.\n  Example: - {operator.example}"
         return f"{label}: {error['msg']}"
     where = ".".join(str(p) for p in loc) or "the file"
     if kind == "extra_forbidden":
@@ -131,6 +148,24 @@ def _read(text: str, source: str) -> tuple[Catalogue, dict[tuple[Any, ...], int]
             messages.append(f"{source}:{line_no}: {_explain(error, data)}")
         raise CatalogueError("\n".join(messages)) from None
     return model, lines, extends_line
+
+
+def _flatten_cases(
+    model: Catalogue, lines: dict[tuple[Any, ...], int]
+) -> tuple[Catalogue, tuple[int, ...], tuple[int | None, ...]]:
+    """The model with every ``select`` case's rules after the common ones in ``rules``, each rule's line,
+    and the case each rule belongs to (None for a common rule)."""
+    rule_lines = [lines.get(("rules", i), 1) for i in range(len(model.rules))]
+    cases: list[int | None] = [None] * len(model.rules)
+    if model.select is None:
+        return model, tuple(rule_lines), tuple(cases)
+    rules = list(model.rules)
+    for number, case in enumerate(model.select.cases):
+        for j, rule in enumerate(case.rules):
+            rules.append(rule)
+            rule_lines.append(lines.get(("select", "cases", number, "rules", j), 1))
+            cases.append(number)
+    return model.model_copy(update={"rules": rules}), tuple(rule_lines), tuple(cases)
 
 
 def _digest(text: str, base: LoadedCatalogue | None) -> str:
@@ -178,7 +213,7 @@ def _load(text: str, source: str, chain: tuple[tuple[str, str], ...]) -> LoadedC
     """Parse ``text`` (from ``source``) and, through ``extends:``, its bases. ``chain`` is (identity, source)
     of every catalogue that extends this one, outermost first, to find cycles."""
     model, lines, extends_line = _read(text, source)
-    own_lines = tuple(lines.get(("rules", i), 1) for i in range(len(model.rules)))
+    model, own_lines, own_cases = _flatten_cases(model, lines)
     if model.extends is None:
         if not model.rules:
             raise CatalogueError(f"{source}: 'rules' is empty, so every field would be dropped. Add rules.")
@@ -188,6 +223,7 @@ def _load(text: str, source: str, chain: tuple[tuple[str, str], ...]) -> LoadedC
             digest=_digest(text, None),
             rule_lines=own_lines,
             rule_sources=(source,) * len(model.rules),
+            rule_cases=own_cases,
         )
 
     at = f"{source}:{extends_line}"
@@ -207,9 +243,15 @@ def _load(text: str, source: str, chain: tuple[tuple[str, str], ...]) -> LoadedC
         raise CatalogueError(f"{at}: extends: cannot read catalogue {path}: {exc}") from None
     base = _load(base_text, base_source, here)
 
+    if base.model.select is not None and model.select is not None:
+        raise CatalogueError(
+            f"{at}: both this catalogue and its base {base.model.catalogue!r} have select:; a catalogue has one. "
+            "Add the cases to one of them."
+        )
     inherited: dict[str, int] = {}
     for index, rule in enumerate(base.model.rules):
-        inherited.setdefault(rule.field, index)
+        if base.case_of(index) is None:
+            inherited.setdefault(rule.field, index)
     clashes = []
     for index, rule in enumerate(model.rules):
         if rule.field in inherited:
@@ -234,8 +276,10 @@ def _load(text: str, source: str, chain: tuple[tuple[str, str], ...]) -> LoadedC
             "rules": rules,
             "structures": {**base.model.structures, **model.structures},
             "text": text_settings,
+            "select": model.select or base.model.select,
         }
     )
+    base_cases = base.rule_cases or (None,) * len(base.model.rules)
     return LoadedCatalogue(
         model=effective,
         source=source,
@@ -243,6 +287,7 @@ def _load(text: str, source: str, chain: tuple[tuple[str, str], ...]) -> LoadedC
         rule_lines=(*base.rule_lines, *own_lines),
         rule_sources=(*base.rule_sources, *(source,) * len(model.rules)),
         bases=(base_source, *base.bases),
+        rule_cases=(*base_cases, *own_cases),
     )
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Literal, Self, Union
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from scrubber.operators import OPERATORS
 from scrubber.operators.base import NullMeaning, OnInvalid, RuleBase
@@ -21,8 +21,47 @@ class Structure(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    parse: Literal["none", "cookie_header", "query_string"] = "none"
+    parse: Literal["none", "cookie_header", "query_string", "json"] = "none"
     case_insensitive: bool = False
+    # parse: json only. A string that is not JSON (or not the object or list the rules address)
+    # rejects the record (``reject``, reason not_json) or drops the field (``drop``, counted as invalid).
+    not_json: OnInvalid = "reject"
+
+    @model_validator(mode="after")
+    def _not_json_needs_json(self) -> Self:
+        if "not_json" in self.model_fields_set and self.parse != "json":
+            raise ValueError(f"not_json applies to parse: json only, and this structure has parse: {self.parse}")
+        return self
+
+
+class Case(BaseModel):
+    """One branch of ``select``: the values that choose it and the rules it adds to the common ones."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    values: list[str] = Field(min_length=1)
+    rules: list[Rule]
+
+
+class Select(BaseModel):
+    """Rules chosen by a field's value (``call_type``, ``url``): each record gets the common rules plus
+    the rules of the case that lists its value. A value no case lists, or a missing field, quarantines
+    the record (``unlisted_value``): fail closed."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    field: str = Field(pattern=r"^[^\[\]*?]+$")  # a dotted path to one value, no lists or globs
+    cases: list[Case] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _each_value_once(self) -> Self:
+        seen: dict[str, int] = {}
+        for number, case in enumerate(self.cases):
+            for value in case.values:
+                if value in seen:
+                    raise ValueError(f"the value {value!r} is listed by cases {seen[value]} and {number}; list it once")
+                seen[value] = number
+        return self
 
 
 class TextSettings(BaseModel):
@@ -54,6 +93,7 @@ class Catalogue(BaseModel):
     structures: dict[str, Structure] = {}
     text: TextSettings = TextSettings()
     rules: list[Rule]
+    select: Select | None = None
 
 
 class LoadedCatalogue(BaseModel):
@@ -73,6 +113,12 @@ class LoadedCatalogue(BaseModel):
     rule_lines: tuple[int, ...]
     rule_sources: tuple[str, ...] = ()
     bases: tuple[str, ...] = ()
+    # With ``select``, ``model.rules`` holds the common rules and then every case's rules in order;
+    # ``rule_cases[i]`` is the case rule ``i`` belongs to (None for a common rule).
+    rule_cases: tuple[int | None, ...] = ()
+
+    def case_of(self, index: int) -> int | None:
+        return self.rule_cases[index] if self.rule_cases else None
 
     def where(self, index: int) -> str:
         """``file:line`` of rule ``index``: for an inherited rule, the base file it is written in."""

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Final, Generic, Literal, Self, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 if TYPE_CHECKING:
     from scrubber.detectors.scanner import TextScanner
@@ -14,6 +14,24 @@ if TYPE_CHECKING:
 
 OnInvalid = Literal["drop", "reject"]
 NullMeaning = Literal["absent", "invalid"]
+# The JSON shape of a value, as a rule's ``shape:`` names it.
+ValueShape = Literal["string", "number", "boolean", "object", "list"]
+
+
+def shape_of(value: Any) -> str | None:
+    """The ``ValueShape`` of a decoded JSON value; None for a null."""
+    kind = type(value)
+    if kind is str:
+        return "string"
+    if kind is bool:
+        return "boolean"
+    if kind is int or kind is float:
+        return "number"
+    if kind is dict:
+        return "object"
+    if kind is list:
+        return "list"
+    return None
 
 
 class Invalid(Exception):
@@ -42,12 +60,21 @@ class RuleBase(BaseModel):
     nulls: NullMeaning | None = None  # overrides the catalogue's ``nulls`` for this field
     # The field's name in the output, in the same object (startTime -> ts), so a source maps into one schema.
     to: str | None = Field(default=None, pattern=r'^[^.\[\]"*?]{1,128}$')
+    # The shapes of value this rule takes (content as a string). Values of other shapes go to the rules
+    # for fields inside it (``content[*].text`` for a list, ``content.text`` for an object), or are invalid.
+    # Unset: the rule takes every value, and no rule may address fields inside it.
+    shape: list[ValueShape] | None = Field(default=None, min_length=1)
 
     output_type: ClassVar[str] = "string"
 
     def contradictions(self) -> list[str]:
         """Parameters that each parse but cannot hold together (min above max ...); [] when consistent."""
         return []
+
+    @field_validator("shape", mode="before")
+    @classmethod
+    def _one_shape(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:

@@ -13,7 +13,18 @@ from scrubber.errors import RecordRejected
 from scrubber.operators import DROP, OPERATORS, BuildContext, RecordScope, Transform
 from scrubber.plan.compile import Compiler
 from scrubber.plan.stats import Stats
-from scrubber.plan.tree import Leaf, ListNode, MapNode, Node, build_tree, to_data
+from scrubber.plan.tree import (
+    Leaf,
+    ListNode,
+    MapNode,
+    Node,
+    Root,
+    SelectNode,
+    ShapeNode,
+    build_tree,
+    case_roots,
+    to_data,
+)
 from scrubber.plan.walk import Walker, output_shape
 
 
@@ -27,7 +38,7 @@ class Plan:
         self.transforms: tuple[Transform, ...] = tuple(OPERATORS[rule.op].build(rule, ctx) for rule in model.rules)
         self.stats = Stats(len(model.rules))
         self._detector_counts = self.stats.detectors
-        self._run_root = Compiler(self.transforms, self.stats, model.on_invalid == "reject").compile(self.root)
+        self._run_root = Compiler(self.transforms, self.stats, model.on_invalid == "reject").compile_root(self.root)
 
     def run(self, record: Any) -> dict[str, Any]:
         """The scrubbed record. Raises RecordRejected. Counts go to ``self.stats``."""
@@ -46,9 +57,13 @@ __all__ = [
     "MapNode",
     "Node",
     "Plan",
+    "Root",
+    "SelectNode",
+    "ShapeNode",
     "Stats",
     "Walker",
     "build_tree",
+    "case_roots",
     "output_shape",
     "to_data",
 ]

@@ -15,12 +15,24 @@ import fnmatch
 from collections.abc import Sequence
 from typing import Any
 
+import orjson
+
 from scrubber.errors import RecordRejected
 from scrubber.operators import DROP, Invalid, RecordScope, Transform
 from scrubber.plan.stats import Stats
-from scrubber.plan.tree import Leaf, ListNode, MapNode, Node
+from scrubber.plan.tree import Leaf, ListNode, MapNode, Node, Root, ShapeNode
 
 _MISSING = object()
+
+
+def _as_json_text(function: Transform) -> Transform:
+    """A parse: json node's function, with its scrubbed object or list written back as JSON text."""
+
+    def as_json_text(value: Any, scope: RecordScope) -> Any:
+        result = function(value, scope)
+        return result if result is DROP else orjson.dumps(result).decode("utf-8")
+
+    return as_json_text
 
 
 Step = tuple[Transform, int, bool, str]
@@ -39,11 +51,30 @@ class Compiler:
         """The function of a node. A leaf's is its operator's (its parent counts it, see ``step``)."""
         if isinstance(node, Leaf):
             return self.transforms[node.rule]
+        if isinstance(node, ShapeNode):
+            return self._shapes(node)
         if isinstance(node, ListNode):
-            return self._list(node)
-        if node.case_insensitive or any(child.keeps for _, child in node.globs):
-            return self._scanned_map(node)
-        return self._named_map(node)
+            function = self._list(node)
+        elif node.case_insensitive or any(child.keeps for _, child in node.globs):
+            function = self._scanned_map(node)
+        else:
+            function = self._named_map(node)
+        return _as_json_text(function) if node.parse == "json" else function
+
+    def compile_root(self, root: Root) -> Transform:
+        """The function of a record: the root object's, or, for a select, the one of the record's case."""
+        if isinstance(root, MapNode):
+            return self.compile(root)
+        functions = [self.compile(case) for case in root.cases]
+        case_for, where = root.case_for, root.field
+
+        def run_select(record: Any, scope: RecordScope) -> Any:
+            case = case_for(record)
+            if case is None:
+                raise RecordRejected("unlisted_value", where, "no select case lists this value")
+            return functions[case](record, scope)
+
+        return run_select
 
     def step(self, node: Node) -> Step:
         """What a parent needs to run a child: its function, counter slot, reject flag and path."""
@@ -77,22 +108,56 @@ class Compiler:
         return DROP
 
     def _mismatch(self, node: Node, value: Any, expected: str) -> Any:
-        """An object or list where the tree expects the other shape, or a null."""
+        """An object or list where the tree expects the other shape, or a null; for parse: json, a string
+        that is not the JSON it should hold (its structure's not_json decides)."""
         path = node.path
         if value is None and node.null_absent:
             return DROP
-        if self.default_reject:
+        if isinstance(node, (MapNode, ListNode)) and node.parse == "json" and type(value) is str:
+            if node.not_json_rejects:
+                raise RecordRejected("not_json", path, f"expected JSON text of {expected}")
+        elif self.default_reject:
             raise RecordRejected("wrong_shape", path or "(record)", f"expected {expected}")
         self.stats.unknown[path] = self.stats.unknown.get(path, 0) + 1
         return DROP
 
+    def _shapes(self, node: ShapeNode) -> Transform:
+        """Each value to the alternative of its shape; a leaf's invalid values are handled here."""
+        leaf = node.leaf
+        if leaf is not None:
+            self.null_absent[leaf.rule] = leaf.null_absent
+        functions = {id(child): self.compile(child) for child in node.children()}
+        route, expected, mismatch = node.route, node.shapes(), self._mismatch
+        applied, invalid = self.stats.direct, self.invalid
+
+        def run_shapes(value: Any, scope: RecordScope) -> Any:
+            target = route(value)
+            if target is None:
+                if value is None and leaf is not None and not node.null_absent:
+                    return invalid(leaf.rule, leaf.reject, leaf.path, Invalid("null"), value)
+                return mismatch(node, value, expected)
+            if target is not leaf:
+                return functions[id(target)](value, scope)
+            try:
+                result = functions[id(target)](value, scope)
+            except Invalid as exc:
+                return invalid(leaf.rule, leaf.reject, leaf.path, exc, value)
+            applied[leaf.rule] += 1
+            return result
+
+        return run_shapes
+
     def _list(self, node: ListNode) -> Transform:
         function, index, reject, path = self.step(node.item)
         applied, invalid, mismatch = self.stats.direct, self.invalid, self._mismatch
+        as_list = node.as_list
 
         def run_list(value: Any, scope: RecordScope) -> Any:
             if type(value) is not list:
-                return mismatch(node, value, "a list")
+                parsed = as_list(value)
+                if parsed is None:
+                    return mismatch(node, value, "a list")
+                value = parsed
             items = []
             for item in value:
                 try:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from scrubber.plan.tree import Leaf, ListNode, MapNode, Node
+from scrubber.plan.tree import Leaf, ListNode, MapNode, Node, Root, SelectNode, ShapeNode, case_roots
 
 
 def child_path(path: str, name: Any) -> str:
@@ -28,14 +28,23 @@ class Walker:
     def walk(self, node: Node, value: Any, path: str = "") -> None:
         if isinstance(node, Leaf):
             self.on_leaf(node, value, path)
+        elif isinstance(node, ShapeNode):
+            target = node.route(value)
+            if target is None and not self.parse_structures:
+                target = node.leaf  # a scrubbed value has its rule's output type, whatever shape it came in
+            if target is None:
+                self.on_wrong_shape(node, value, path, node.shapes())
+            else:
+                self.walk(target, value, path)
         elif isinstance(node, ListNode):
-            if not isinstance(value, list):
+            items = value if isinstance(value, list) else self._parsed(node, value)
+            if not isinstance(items, list):
                 self.on_wrong_shape(node, value, path, "a list")
                 return
-            for i, item in enumerate(value):
+            for i, item in enumerate(items):
                 self.walk_child(node.item, item, f"{path}[{i}]")
         else:
-            mapping = node.as_mapping(value) if self.parse_structures else value
+            mapping = self._parsed(node, value) if not isinstance(value, dict) else value
             if not isinstance(mapping, dict):
                 self.on_wrong_shape(node, value, path, "an object")
                 return
@@ -51,6 +60,28 @@ class Walker:
                     self.on_null(child, sub)
                 else:
                     self.walk_child(child, item, sub)
+
+    def walk_root(self, root: Root, record: Any) -> None:
+        """Walk a whole record: with a select, along the tree of the record's case (``case_for``)."""
+        if isinstance(root, MapNode):
+            self.walk_child(root, record, "")
+            return
+        case = self.case_for(root, record)
+        if case is None:
+            self.on_unlisted(root, record)
+        else:
+            self.walk_child(root.cases[case], record, "")
+
+    def case_for(self, root: SelectNode, record: Any) -> int | None:
+        """The select case a record is walked with (a subclass may choose another way)."""
+        return root.case_for(record)
+
+    def _parsed(self, node: MapNode | ListNode, value: Any) -> Any:
+        """A string as the structure its node declares; JSON text is decoded in scrubbed records too,
+        since parse: json writes its result back as JSON text."""
+        if not isinstance(value, str) or not (self.parse_structures or node.parse == "json"):
+            return None
+        return node.as_list(value) if isinstance(node, ListNode) else node.as_mapping(value)
 
     def walk_child(self, node: Node, value: Any, path: str) -> None:
         """Called for every child before it is walked; a subclass may stop here."""
@@ -71,11 +102,16 @@ class Walker:
     def on_parsed(self, node: MapNode, value: Any, path: str) -> None:
         """A string split into parts by the structure the node declares."""
 
+    def on_unlisted(self, root: SelectNode, record: Any) -> None:
+        """A record whose select value no case lists."""
 
-def output_shape(root: MapNode) -> dict[str, Any]:
+
+def output_shape(root: Root) -> dict[str, Any]:
     """Nested name -> arrow type name ("string", "int64", ...) or {"list": shape}; drops left out.
 
-    A glob that keeps values is shown as ``{"*": "glob"}``: names not known in advance.
+    A glob that keeps values is shown as ``{"*": "glob"}``: names not known in advance. A field whose
+    shape varies is ``"json"`` (a JSON-string column in Parquet), and so is one that select cases write
+    differently. A parse: json structure is written back as JSON text: ``"string"``.
     """
 
     def shape(node: Node) -> Any:
@@ -83,6 +119,10 @@ def output_shape(root: MapNode) -> dict[str, Any]:
             return None
         if isinstance(node, Leaf):
             return node.output_type
+        if isinstance(node, ShapeNode):
+            return "json"
+        if node.parse == "json":
+            return "string"
         if isinstance(node, ListNode):
             return {"list": shape(node.item)}
         fields = {node.renames.get(key, key): shape(child) for key, child in node.exact.items() if child.keeps}
@@ -90,4 +130,18 @@ def output_shape(root: MapNode) -> dict[str, Any]:
             fields["*"] = "glob"
         return fields
 
-    return shape(root) or {}
+    merged: Any = None
+    for case in case_roots(root):
+        merged = _merge_shapes(merged, shape(case) or {})
+    return merged or {}
+
+
+def _merge_shapes(a: Any, b: Any) -> Any:
+    """Two output shapes as one: the same type stays, objects merge by name, anything else is ``"json"``."""
+    if a is None or a == b:
+        return b
+    if isinstance(a, dict) and isinstance(b, dict) and ("list" in a) == ("list" in b):
+        if "list" in a:
+            return {"list": _merge_shapes(a["list"], b["list"])}
+        return {**a, **{name: _merge_shapes(a.get(name), sub) for name, sub in b.items()}}
+    return "json"

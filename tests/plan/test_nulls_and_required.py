@@ -78,13 +78,16 @@ def test_a_required_field_dropped_as_invalid_is_missing(test_key: Key) -> None:
         scrubber.scrub({"ts": "not a time"})
 
 
-def test_the_default_is_that_a_null_is_invalid(test_key: Key) -> None:
+def test_the_language_default_is_that_a_null_is_invalid(test_key: Key) -> None:
     scrubber = Scrubber(parse_catalogue("catalogue: t\nrules:\n  - {field: ts, op: epoch_second}\n", "t"), test_key)
     with pytest.raises(RecordRejected, match="invalid_wrong_type_NoneType at ts"):
         scrubber.scrub({"ts": None})
-    for shipped in ("strict", "pseudonymous"):  # the shipped catalogues keep today's meaning, stated in the file
-        with pytest.raises(RecordRejected):
-            Scrubber.from_catalogue(shipped, key=test_key).scrub({"ts": None})
+    for shipped in ("strict", "pseudonymous"):  # shipped: a null is absent, and ts is required
+        gateway = Scrubber.from_catalogue(shipped, key=test_key)
+        assert gateway.scrub({"ts": 1, "status": None}) == {"ts": 1}
+        for empty in ({"ts": None}, {}, {"foo": 1}):
+            with pytest.raises(RecordRejected, match="missing_required at ts"):
+                gateway.scrub(empty)
 
 
 def test_explain_says_a_null_is_absent(scrubber: Scrubber) -> None:

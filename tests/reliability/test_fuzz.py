@@ -250,6 +250,8 @@ def test_scrub_outputs_only_allow_listed_paths_and_no_planted_identifier(sample:
     )
 )
 def test_scrub_of_arbitrary_json_is_allow_listed_and_verifiable(record: Any) -> None:
+    if isinstance(record, dict):
+        record = {"ts": 1, **record}  # the catalogue requires ts; without it every record is quarantined
     try:
         out = SCRUBBER.scrub(record)
     except RecordRejected:
@@ -338,14 +340,16 @@ def test_detector_gap(text: str, planted: str) -> None:
 def test_identifier_shaped_model_names_are_rejected(value: str) -> None:
     """`model` is kept only if it matches its pattern and no detector finds an identifier in it."""
     with pytest.raises(RecordRejected, match="invalid_identifier_in_value at model"):
-        SCRUBBER.scrub({"model": value})
-    assert SCRUBBER.scrub({"model": "ft:llama-2-7b:acme:2026-11"}) == {"model": "ft:llama-2-7b:acme:2026-11"}
+        SCRUBBER.scrub({"ts": 1, "model": value})
+    kept = {"ts": 1, "model": "ft:llama-2-7b:acme:2026-11"}
+    assert SCRUBBER.scrub(kept) == kept
 
 
 def test_an_identifier_split_across_messages_is_not_joined() -> None:
     """A documented limit: each message is scanned on its own; fragments are not joined."""
     out = SCRUBBER.scrub(
         {
+            "ts": 1,
             "messages": [
                 {"role": "user", "content": "write to split.msg@"},
                 {"role": "user", "content": "example.org please"},

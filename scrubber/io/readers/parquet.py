@@ -1,6 +1,6 @@
 """Parquet (``PAR1``): each row becomes the JSON bytes of one record; its 1-based row number is its line.
 
-A null means the field is absent, as a missing key in JSON lines. A row that cannot be converted and a
+A Parquet null is a JSON null (the catalogue's ``nulls:`` says what both mean). A row that cannot be converted and a
 file that cannot be read to its end become ``ReadProblem``s; the rows before them are yielded as usual.
 """
 
@@ -17,6 +17,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from scrubber.io.fs import FsConfig, SourceError, short_error
+from scrubber.io.json_columns import convert_json, json_paths
 from scrubber.io.lines import ReadProblem, SourceLine
 
 MAGIC = b"PAR1"
@@ -45,18 +46,12 @@ def _json_default(value: Any) -> Any:
     raise TypeError(type(value).__name__)
 
 
-def _drop_nulls(value: Any) -> Any:
-    """A null in a Parquet column means the field is absent, as a missing key in JSON lines."""
-    if isinstance(value, dict):
-        return {k: _drop_nulls(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list):
-        return [_drop_nulls(v) for v in value]
-    return value
-
-
 def parquet_row_bytes(row: dict[str, Any]) -> bytes:
-    """One Parquet row as the JSON bytes the core reads; raises TypeError for a value JSON cannot hold."""
-    return orjson.dumps(_drop_nulls(row), default=_json_default, option=orjson.OPT_NON_STR_KEYS)
+    """One Parquet row as the JSON bytes the core reads; raises TypeError for a value JSON cannot hold.
+
+    A Parquet null becomes a JSON null, so the catalogue's ``nulls:`` decides for both in the same way.
+    """
+    return orjson.dumps(row, default=_json_default, option=orjson.OPT_NON_STR_KEYS)
 
 
 def _batch_rows(batch: pa.RecordBatch) -> list[dict[str, Any] | None]:
@@ -90,6 +85,7 @@ def read(
             parquet = pq.ParquetFile(handle)
             total_rows = parquet.metadata.num_rows
             size = handle.size()
+            paths = json_paths(parquet.schema_arrow)  # our JSON-text columns, written back as values
             for batch in parquet.iter_batches(batch_size=rows_per_batch):
                 for row in _batch_rows(batch):
                     row_no += 1
@@ -97,8 +93,10 @@ def read(
                         yield ReadProblem(SourceLine(uri, row_no, b""), "invalid_utf8_in_parquet")
                         continue
                     try:
+                        if paths:
+                            row = convert_json(row, paths, orjson.loads)
                         data = parquet_row_bytes(row)
-                    except (TypeError, orjson.JSONEncodeError):
+                    except (TypeError, orjson.JSONEncodeError, orjson.JSONDecodeError):
                         yield ReadProblem(SourceLine(uri, row_no, b""), "unsupported_parquet_value")
                         continue
                     yield SourceLine(uri, row_no, data)

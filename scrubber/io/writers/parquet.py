@@ -6,11 +6,13 @@ import contextlib
 from collections.abc import Sequence
 from typing import Any
 
+import orjson
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from scrubber.errors import CatalogueError
 from scrubber.io.fs import FsConfig
+from scrubber.io.json_columns import JSON_METADATA, convert_json, json_paths
 from scrubber.io.writers.base import Format, ShardInfo, SinkError, write_error
 
 ROW_GROUP_ROWS = 10_000  # rows buffered per open shard: bounds memory whatever the input size
@@ -19,7 +21,15 @@ PARQUET_COMPRESSION = "zstd"
 _SCALARS = {"string": pa.string(), "int64": pa.int64(), "double": pa.float64(), "bool": pa.bool_()}
 
 
+def _field(name: str, shape: Any, path: str) -> pa.Field:
+    if shape == "json":
+        return pa.field(name, pa.string(), metadata=JSON_METADATA)
+    return pa.field(name, _arrow_type(shape, path))
+
+
 def _arrow_type(shape: Any, path: str) -> pa.DataType:
+    if shape == "json":
+        return pa.string()
     if isinstance(shape, str):
         if shape == "glob":
             raise CatalogueError(
@@ -28,14 +38,20 @@ def _arrow_type(shape: Any, path: str) -> pa.DataType:
             )
         return _SCALARS[shape]
     if "list" in shape and len(shape) == 1:
-        return pa.list_(_arrow_type(shape["list"], path + "[*]"))
-    fields = [pa.field(name, _arrow_type(sub, f"{path}.{name}" if path else name)) for name, sub in shape.items()]
+        item = shape["list"]
+        return pa.list_(_field("item", item, path + "[*]") if item == "json" else _arrow_type(item, path + "[*]"))
+    fields = [_field(name, sub, f"{path}.{name}" if path else name) for name, sub in shape.items()]
     return pa.struct(fields)
 
 
 def arrow_schema(shape: dict[str, Any]) -> pa.Schema:
-    """Every kept field is nullable: a missing input field is a null, never a made-up value."""
-    return pa.schema([pa.field(name, _arrow_type(sub, name)) for name, sub in shape.items()])
+    """Every kept field is nullable: a missing input field is a null, never a made-up value. A field whose
+    shape varies (``"json"``) is a string column of JSON text, marked with ``JSON_METADATA``."""
+    return pa.schema([_field(name, sub, name) for name, sub in shape.items()])
+
+
+def _to_json_text(value: Any) -> str:
+    return orjson.dumps(value).decode("utf-8")
 
 
 class ParquetShardWriter:
@@ -88,6 +104,9 @@ class ParquetShardWriter:
 
 def to_table(records: Sequence[dict[str, Any]], schema: pa.Schema) -> pa.Table:
     """Records as a table of the schema. Keys outside the schema cannot pass (default deny)."""
+    paths = json_paths(schema)
+    if paths:
+        records = [convert_json(record, paths, _to_json_text) for record in records]
     try:
         return pa.Table.from_pylist(list(records), schema=schema)
     except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
