@@ -220,7 +220,7 @@ class Verifier:
         if isinstance(node, Leaf):
             if _ARROW_TYPES.get(node.output_type) != dtype:
                 found.append((path, "wrong_type"))
-        elif isinstance(node, ShapeNode) or node.parse == "json":
+        elif isinstance(node, ShapeNode) or (node.parse == "json" and node.json_text):
             if dtype != pa.string():  # a JSON-string column
                 found.append((path, "wrong_type"))
         elif isinstance(node, ListNode):

@@ -113,7 +113,9 @@ def test_rejection_message_names_field_not_value(pseudonymous):
 
 
 def test_duplicate_key_cannot_smuggle(pseudonymous):
-    record = orjson.loads(b'{"ts": 1, "client": {"ip": "1.2.3.4"}, "client": {"ip": "5.6.7.8", "mac": "00:11:22:33:44:55"}}')
+    record = orjson.loads(
+        b'{"ts": 1, "client": {"ip": "1.2.3.4"}, "client": {"ip": "5.6.7.8", "mac": "00:11:22:33:44:55"}}'
+    )
     assert pseudonymous.scrub(record) == {"ts": 1, "client": {"ip": ["5.6.7", "8"][0] + ".0"}}
 
 

@@ -26,11 +26,16 @@ class Structure(BaseModel):
     # parse: json only. A string that is not JSON (or not the object or list the rules address)
     # rejects the record (``reject``, reason not_json) or drops the field (``drop``, counted as invalid).
     not_json: OnInvalid = "reject"
+    # parse: json only. ``json_text``: the scrubbed structure is written back as JSON text (a tool call's
+    # arguments stay a string, as the format requires); ``value``: written as the object or list itself
+    # (a Postgres export's JSON column then lands in the same schema as the native JSON of JSON lines).
+    write: Literal["json_text", "value"] = "json_text"
 
     @model_validator(mode="after")
-    def _not_json_needs_json(self) -> Self:
-        if "not_json" in self.model_fields_set and self.parse != "json":
-            raise ValueError(f"not_json applies to parse: json only, and this structure has parse: {self.parse}")
+    def _json_options_need_json(self) -> Self:
+        for option in ("not_json", "write"):
+            if option in self.model_fields_set and self.parse != "json":
+                raise ValueError(f"{option} applies to parse: json only, and this structure has parse: {self.parse}")
         return self
 
 

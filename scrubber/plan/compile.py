@@ -59,7 +59,7 @@ class Compiler:
             function = self._scanned_map(node)
         else:
             function = self._named_map(node)
-        return _as_json_text(function) if node.parse == "json" else function
+        return _as_json_text(function) if node.parse == "json" and node.json_text else function
 
     def compile_root(self, root: Root) -> Transform:
         """The function of a record: the root object's, or, for a select, the one of the record's case."""

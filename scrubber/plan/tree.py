@@ -44,8 +44,9 @@ class ListNode:
     path: str
     keeps: bool = True
     null_absent: bool = False
-    parse: str = "none"  # json: the list is JSON text, scrubbed and written back as JSON text
+    parse: str = "none"  # json: the list may be JSON text
     not_json_rejects: bool = True
+    json_text: bool = True  # parse: json: the scrubbed list is written as JSON text (else as a list)
 
     def as_list(self, value: Any) -> list[Any] | None:
         if type(value) is list:
@@ -66,6 +67,7 @@ class MapNode:
     case_insensitive: bool = False
     parse: str = "none"  # a structure in a string: none, cookie_header, query_string or json
     not_json_rejects: bool = True  # parse: json: a string that is not a JSON object rejects (else dropped)
+    json_text: bool = True  # parse: json: the scrubbed object is written as JSON text (else as an object)
     keeps: bool = True
     null_absent: bool = False
     required: list[str] = field(default_factory=list)  # keys a record must have here (else rejected)
@@ -238,7 +240,8 @@ class _TreeBuilder:
         self.catalogue = catalogue
         model = catalogue.model
         self.root = MapNode(path="")
-        self._structures = dict(model.structures)
+        # A structure is named by its field's selector; ``[*]`` is optional (node paths leave it out).
+        self._structures = {name.replace("[*]", ""): structure for name, structure in model.structures.items()}
         self._owner: dict[str, int] = {}
         self._nulls_absent = model.nulls == "absent"
         for index in indexes:
@@ -403,6 +406,7 @@ class _TreeBuilder:
         if structure is not None and structure.parse == "json":
             node.parse = "json"
             node.not_json_rejects = structure.not_json == "reject"
+            node.json_text = structure.write == "json_text"
         if isinstance(node, ListNode):
             node.keeps = self._finish(node.item)
             item = node.item

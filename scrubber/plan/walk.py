@@ -111,7 +111,7 @@ def output_shape(root: Root) -> dict[str, Any]:
 
     A glob that keeps values is shown as ``{"*": "glob"}``: names not known in advance. A field whose
     shape varies is ``"json"`` (a JSON-string column in Parquet), and so is one that select cases write
-    differently. A parse: json structure is written back as JSON text: ``"string"``.
+    differently. A parse: json structure written back as JSON text is ``"string"``.
     """
 
     def shape(node: Node) -> Any:
@@ -121,7 +121,7 @@ def output_shape(root: Root) -> dict[str, Any]:
             return node.output_type
         if isinstance(node, ShapeNode):
             return "json"
-        if node.parse == "json":
+        if node.parse == "json" and node.json_text:
             return "string"
         if isinstance(node, ListNode):
             return {"list": shape(node.item)}

@@ -353,7 +353,7 @@ def test_an_identifier_split_across_messages_is_not_joined() -> None:
             "messages": [
                 {"role": "user", "content": "write to split.msg@"},
                 {"role": "user", "content": "example.org please"},
-            ]
+            ],
         }
     )
     assert [m["content"] for m in out["messages"]] == ["write to split.msg@", "example.org please"]
