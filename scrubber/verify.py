@@ -51,7 +51,13 @@ from scrubber.plan.walk import child_path
 from scrubber.records import decode_line
 
 _PY_TYPES: dict[str, tuple[type, ...]] = {"string": (str,), "int64": (int,), "double": (float, int), "bool": (bool,)}
-_ARROW_TYPES = {"string": pa.string(), "int64": pa.int64(), "double": pa.float64(), "bool": pa.bool_()}
+_ARROW_TYPES = {
+    "string": pa.string(),
+    "int64": pa.int64(),
+    "double": pa.float64(),
+    "bool": pa.bool_(),
+    "json": pa.string(),
+}
 
 DESCRIPTION = """\
 Re-scan a sandbox (a directory or file of Parquet or JSON lines, local, gs:// or s3://): every
@@ -125,7 +131,7 @@ class _RecordCheck(Walker):
         if not isinstance(value, wanted) or (isinstance(value, bool) and leaf.output_type != "bool"):
             self.on_wrong_shape(leaf, value, path, leaf.output_type)
             return
-        if isinstance(value, str):
+        if isinstance(value, str) or (leaf.output_type == "json" and isinstance(value, (dict, list))):
             self.found += [(path, kind) for kind in self.verifier.output_checks[leaf.rule](value, self.verifier.kinds)]
 
 
@@ -201,16 +207,17 @@ class Verifier:
     # -- Parquet schemas --------------------------------------------------------------------------
 
     def check_schema(self, schema: pa.Schema) -> list[tuple[str, str]]:
-        """Every column's type against the tree; with a select, a column passes if one case allows it."""
+        """Every column's type against the tree. With a select, the file holds every case's columns, so a
+        problem counts only if every case has it."""
         found: list[tuple[str, str]] = []
         for field in schema:
-            per_case: list[list[tuple[str, str]]] = []
+            per_case = []
             for root in case_roots(self.root):
                 child, _ = root.lookup_output(field.name)
                 problems: list[tuple[str, str]] = []
                 self._check_type(child, field.type, field.name, problems)
                 per_case.append(problems)
-            found.extend(min(per_case, key=lambda problems: sum(1 for _ in problems)))
+            found += [problem for problem in per_case[0] if all(problem in other for other in per_case[1:])]
         return found
 
     def _check_type(self, node: Node | None, dtype: pa.DataType, path: str, found: list[tuple[str, str]]) -> None:

@@ -125,9 +125,10 @@ DROP: Final = Drop()
 # Values are JSON-like and arbitrary in shape, so the seam stays Any; DROP is the one marker.
 Transform = Callable[[Any, RecordScope], Any]
 
-# How ``scrubber verify`` checks a string an operator wrote: the kinds of finding in it ([] when clean).
+# How ``scrubber verify`` checks what an operator wrote (a string, or a value for a structured output):
+# the kinds of finding in it ([] when clean).
 # ``scan`` runs every detector over a string and returns the kinds it found.
-OutputCheck = Callable[[str, Callable[[str], list[str]]], list[str]]
+OutputCheck = Callable[[Any, Callable[[str], list[str]]], list[str]]
 
 
 def scan_output(value: str, scan: Callable[[str], list[str]]) -> list[str]:

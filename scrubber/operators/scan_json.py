@@ -3,8 +3,8 @@
 Tool-call arguments, tool results and exported JSON columns hold JSON as text. Scanned as text, their
 escapes hide what they say (``"Bj\\u00f6rn"``, ``tom\\u00e9@example.org``); decoded first, every string
 (object keys included) is scanned as free text, and every number is scanned in its written form (a card
-or phone number stored as an integer becomes the placeholder string). The result is always written out
-as compact JSON text, so the output column is a string (Parquet: a JSON-string column).
+or phone number stored as an integer becomes the placeholder string). The result is written as compact
+JSON text (a string column), or with ``write: value`` as the scrubbed value itself.
 """
 
 from __future__ import annotations
@@ -25,6 +25,13 @@ class ScanJsonRule(RuleBase):
     # A string that is not JSON: an invalid value (on_invalid decides), or scanned as plain text.
     not_json: Literal["invalid", "scan_text"] = "invalid"
     max_length: int = Field(default=1_000_000, ge=1)
+    # json_text: the result is compact JSON text (a string column). value: the scrubbed object or list
+    # itself, for a subtree that must stay a structure (tools[].function.parameters); a JSON-text
+    # column in Parquet, since its shape varies.
+    write: Literal["json_text", "value"] = "json_text"
+
+    def arrow_type(self) -> str:
+        return "json" if self.write == "value" else "string"
 
 
 def scrub_tree(value: Any, scrub: Callable[[str], str], depth: int = 0) -> Any:
@@ -64,7 +71,7 @@ def json_strings(value: Any) -> Iterator[str]:
 
 def build(rule: ScanJsonRule, ctx: BuildContext) -> Transform:
     scanner = ctx.scanner_factory(rule.detectors, rule.pseudonym_tokens)
-    max_length, as_text = rule.max_length, rule.not_json == "scan_text"
+    max_length, as_text, as_value = rule.max_length, rule.not_json == "scan_text", rule.write == "value"
 
     def scan_json(value: Any, scope: RecordScope) -> Any:
         counts = scope.detector_counts
@@ -83,7 +90,8 @@ def build(rule: ScanJsonRule, ctx: BuildContext) -> Transform:
                 if as_text:
                     return scrub(value)
                 raise Invalid("not_json") from None
-        return orjson.dumps(scrub_tree(value, scrub)).decode("utf-8")
+        scrubbed = scrub_tree(value, scrub)
+        return scrubbed if as_value else orjson.dumps(scrubbed).decode("utf-8")
 
     return scan_json
 
@@ -91,12 +99,13 @@ def build(rule: ScanJsonRule, ctx: BuildContext) -> Transform:
 def output_check(rule: ScanJsonRule) -> OutputCheck:
     """Verify decodes the JSON it wrote and scans every string and number in it (text written as text)."""
 
-    def check(value: str, scan: Callable[[str], list[str]]) -> list[str]:
-        try:
-            decoded = orjson.loads(value)
-        except orjson.JSONDecodeError:
-            return scan(value)
-        return [kind for text in json_strings(decoded) for kind in scan(text)]
+    def check(value: Any, scan: Callable[[str], list[str]]) -> list[str]:
+        if isinstance(value, str):
+            try:
+                value = orjson.loads(value)
+            except orjson.JSONDecodeError:
+                return scan(value)
+        return [kind for text in json_strings(value) for kind in scan(text)]
 
     return check
 

@@ -20,7 +20,7 @@ import orjson
 from scrubber.errors import RecordRejected
 from scrubber.operators import DROP, Invalid, RecordScope, Transform
 from scrubber.plan.stats import Stats
-from scrubber.plan.tree import Leaf, ListNode, MapNode, Node, Root, ShapeNode
+from scrubber.plan.tree import NOT_JSON, Leaf, ListNode, MapNode, Node, Root, ShapeNode, parse_json
 
 _MISSING = object()
 
@@ -52,7 +52,8 @@ class Compiler:
         if isinstance(node, Leaf):
             return self.transforms[node.rule]
         if isinstance(node, ShapeNode):
-            return self._shapes(node)
+            shapes = self._shapes(node)
+            return _as_json_text(shapes) if node.parse == "json" and node.json_text else shapes
         if isinstance(node, ListNode):
             function = self._list(node)
         elif node.case_insensitive or any(child.keeps for _, child in node.globs):
@@ -123,20 +124,31 @@ class Compiler:
 
     def _shapes(self, node: ShapeNode) -> Transform:
         """Each value to the alternative of its shape; a leaf's invalid values are handled here."""
-        leaf = node.leaf
-        if leaf is not None:
+        leaves = {id(leaf): leaf for leaf in node.leaves}
+        for leaf in node.leaves:
             self.null_absent[leaf.rule] = leaf.null_absent
+        first = node.leaves[0] if node.leaves else None
         functions = {id(child): self.compile(child) for child in node.children()}
         route, expected, mismatch = node.route, node.shapes(), self._mismatch
-        applied, invalid = self.stats.direct, self.invalid
+        applied, invalid, decodes = self.stats.direct, self.invalid, node.decodes
+        unknown_counts, path = self.stats.unknown, node.path
 
         def run_shapes(value: Any, scope: RecordScope) -> Any:
+            if decodes(value):
+                decoded = parse_json(value)
+                if decoded is NOT_JSON:
+                    if node.not_json_rejects:
+                        raise RecordRejected("not_json", path, f"expected JSON text of {expected}")
+                    unknown_counts[path] = unknown_counts.get(path, 0) + 1
+                    return DROP
+                value = decoded
             target = route(value)
             if target is None:
-                if value is None and leaf is not None and not node.null_absent:
-                    return invalid(leaf.rule, leaf.reject, leaf.path, Invalid("null"), value)
+                if value is None and first is not None and not node.null_absent:
+                    return invalid(first.rule, first.reject, first.path, Invalid("null"), value)
                 return mismatch(node, value, expected)
-            if target is not leaf:
+            leaf = leaves.get(id(target))
+            if leaf is None:
                 return functions[id(target)](value, scope)
             try:
                 result = functions[id(target)](value, scope)

@@ -120,18 +120,25 @@ class ShapeNode:
     ``fields`` an object (or a string its structure parses). A value of any other shape is invalid."""
 
     path: str
-    leaf: Leaf | None = None
+    leaves: list[Leaf] = field(default_factory=list)  # each with its own shapes; no shape in two of them
     items: ListNode | None = None
     fields: MapNode | None = None
     keeps: bool = True
     null_absent: bool = False
+    parse: str = "none"  # json: a string is JSON text, decoded first and then routed by its shape
+    not_json_rejects: bool = True
+    json_text: bool = True
+
+    def decodes(self, value: Any) -> bool:
+        """True for a string to decode as JSON before routing: its structure says it holds JSON text."""
+        return self.parse == "json" and type(value) is str
 
     def route(self, value: Any) -> Node | None:
         """The alternative that takes ``value``, or None."""
         shape = shape_of(value)
-        leaf = self.leaf
-        if leaf is not None and leaf.shapes is not None and shape in leaf.shapes:
-            return leaf
+        for leaf in self.leaves:
+            if shape in (leaf.shapes or ()):
+                return leaf
         if shape == "list":
             return self.items
         if shape == "object":
@@ -145,14 +152,33 @@ class ShapeNode:
 
     def shapes(self) -> str:
         """The shapes this node takes, for messages: ``a string, a list or an object``."""
-        names = list(self.leaf.shapes or ()) if self.leaf is not None else []
+        names = [name for leaf in self.leaves for name in leaf.shapes or ()]
         names += ["list"] if self.items is not None else []
         names += ["object"] if self.fields is not None else []
         spelled = [f"an {name}" if name == "object" else f"a {name}" for name in dict.fromkeys(names)]
         return ", ".join(spelled[:-1]) + (" or " if len(spelled) > 1 else "") + spelled[-1]
 
     def children(self) -> list[Node]:
-        return [node for node in (self.leaf, self.items, self.fields) if node is not None]
+        return [*self.leaves, *(node for node in (self.items, self.fields) if node is not None)]
+
+    def leaf_for_output(self, value: Any) -> Leaf | None:
+        """The leaf whose output type a scrubbed value has (verify), or the first leaf."""
+        for leaf in self.leaves:
+            if _OUTPUT_CHECKS.get(leaf.output_type, _is_any)(value):
+                return leaf
+        return self.leaves[0] if self.leaves else None
+
+
+def _is_any(value: Any) -> bool:
+    return True
+
+
+_OUTPUT_CHECKS = {
+    "string": lambda value: isinstance(value, str),
+    "int64": lambda value: isinstance(value, int) and not isinstance(value, bool),
+    "double": lambda value: isinstance(value, (int, float)) and not isinstance(value, bool),
+    "bool": lambda value: isinstance(value, bool),
+}
 
 
 @dataclass
@@ -198,8 +224,10 @@ def to_data(node: Node | SelectNode) -> dict[str, Any]:
     data: dict[str, Any] = {"kind": type(node).__name__}
     for spec in dataclasses.fields(node):
         value = getattr(node, spec.name)
-        if spec.name in ("item", "leaf", "items", "fields") and value is not None and not isinstance(value, str):
+        if spec.name in ("item", "items", "fields") and value is not None and not isinstance(value, str):
             value = to_data(value)
+        elif spec.name == "leaves":
+            value = [to_data(leaf) for leaf in value]
         elif spec.name == "exact":
             value = {key: to_data(child) for key, child in value.items()}
         elif spec.name == "globs":
@@ -319,7 +347,7 @@ class _TreeBuilder:
         if isinstance(existing, wanted):
             return existing
         if isinstance(existing, Leaf) and existing.shapes is not None:
-            existing = ShapeNode(path=path, leaf=existing, null_absent=existing.null_absent)
+            existing = ShapeNode(path=path, leaves=[existing], null_absent=existing.null_absent)
             slot.put(existing)
         if isinstance(existing, ShapeNode):
             alternative = "items" if wants_list else "fields"
@@ -348,11 +376,13 @@ class _TreeBuilder:
             self._owner[path] = index
             return
         other = self._owner.get(path, -1)
-        if leaf.shapes is None or isinstance(existing, Leaf) or (isinstance(existing, ShapeNode) and existing.leaf):
+        if isinstance(existing, Leaf) and existing.shapes is not None and leaf.shapes is not None:
+            existing = ShapeNode(path=path, leaves=[existing], null_absent=existing.null_absent)
+        if leaf.shapes is None or isinstance(existing, Leaf):
             hint = (
                 ""
-                if leaf.shapes is not None or isinstance(existing, Leaf)
-                else ("; to take some shapes of its value here and the rest there, give this rule shape:")
+                if leaf.shapes is not None
+                else "; to take some shapes of its value here and the rest there, give each rule shape:"
             )
             raise self._fail(
                 index, f"{path!r} already has a rule at {self.catalogue.where(other)}; keep one rule per field{hint}"
@@ -362,19 +392,28 @@ class _TreeBuilder:
             shape.items = existing
         elif isinstance(existing, MapNode):
             shape.fields = existing
-        shape.leaf = leaf
-        shape.null_absent = leaf.null_absent
+        shape.leaves.append(leaf)
+        shape.null_absent = shape.null_absent and leaf.null_absent
         slot.put(shape)
         self._owner[path] = index
         self._check_overlap(shape, index)
 
     def _check_overlap(self, shape: ShapeNode, index: int) -> None:
-        leaf_shapes = set(shape.leaf.shapes or ()) if shape.leaf is not None else set()
+        owners: dict[str, int] = {}
+        for leaf in shape.leaves:
+            for taken in leaf.shapes or ():
+                if taken in owners:
+                    raise self._fail(
+                        index,
+                        f"{shape.path!r}: the rules at {self.catalogue.where(owners[taken])} and "
+                        f"{self.catalogue.where(leaf.rule)} both take shape {taken}; give each shape to one rule",
+                    )
+                owners[taken] = leaf.rule
         for taken, node in (("list", shape.items), ("object", shape.fields)):
-            if node is not None and taken in leaf_shapes:
+            if node is not None and taken in owners:
                 raise self._fail(
                     index,
-                    f"{shape.path!r}: its rule at {self.catalogue.where(shape.leaf.rule)} takes shape {taken}, "  # type: ignore[union-attr]
+                    f"{shape.path!r}: its rule at {self.catalogue.where(owners[taken])} takes shape {taken}, "
                     f"and rules address fields inside that {taken}; remove {taken} from that rule's shape:",
                 )
 
@@ -399,14 +438,17 @@ class _TreeBuilder:
         """Apply the declared structures and set ``keeps`` bottom-up; returns the node's ``keeps``."""
         if isinstance(node, Leaf):
             return node.keeps
-        if isinstance(node, ShapeNode):
-            node.keeps = any([self._finish(child) for child in node.children()])
-            return node.keeps
         structure = self._structures.get(node.path)
         if structure is not None and structure.parse == "json":
             node.parse = "json"
             node.not_json_rejects = structure.not_json == "reject"
             node.json_text = structure.write == "json_text"
+        if isinstance(node, ShapeNode):
+            node.keeps = any([self._finish(child) for child in node.children()])
+            for child in (node.items, node.fields):
+                if child is not None and node.parse == "json":
+                    child.parse, child.json_text = "none", False  # the shape node decodes and writes
+            return node.keeps
         if isinstance(node, ListNode):
             node.keeps = self._finish(node.item)
             item = node.item

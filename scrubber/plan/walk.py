@@ -8,7 +8,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from scrubber.plan.tree import Leaf, ListNode, MapNode, Node, Root, SelectNode, ShapeNode, case_roots
+from scrubber.plan.tree import (
+    NOT_JSON,
+    Leaf,
+    ListNode,
+    MapNode,
+    Node,
+    Root,
+    SelectNode,
+    ShapeNode,
+    case_roots,
+    parse_json,
+)
 
 
 def child_path(path: str, name: Any) -> str:
@@ -29,9 +40,12 @@ class Walker:
         if isinstance(node, Leaf):
             self.on_leaf(node, value, path)
         elif isinstance(node, ShapeNode):
+            if node.decodes(value):
+                decoded = parse_json(value)
+                value = value if decoded is NOT_JSON else decoded
             target = node.route(value)
             if target is None and not self.parse_structures:
-                target = node.leaf  # a scrubbed value has its rule's output type, whatever shape it came in
+                target = node.leaf_for_output(value)  # a scrubbed value has its rule's output type
             if target is None:
                 self.on_wrong_shape(node, value, path, node.shapes())
             else:
@@ -119,6 +133,8 @@ def output_shape(root: Root) -> dict[str, Any]:
             return None
         if isinstance(node, Leaf):
             return node.output_type
+        if node.parse == "json" and node.json_text:
+            return "string"
         if isinstance(node, ShapeNode):
             return "json"
         if node.parse == "json" and node.json_text:

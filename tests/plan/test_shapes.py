@@ -55,6 +55,17 @@ def test_a_null_means_absent_and_another_shape_is_invalid(scrubber: Scrubber) ->
     assert "expected a string or a list" in str(caught.value)
 
 
+def test_two_rules_can_share_a_field_by_shape(test_key: Key) -> None:
+    text = (
+        "catalogue: t\nrules:\n  - {field: m, op: scan_text, shape: string}\n  - {field: m, op: drop, shape: object}\n"
+    )
+    scrubber = Scrubber(parse_catalogue(text, "t.yaml"), test_key)
+    assert scrubber.scrub({"m": "a@b.example"}) == {"m": "<EMAIL>"}
+    assert scrubber.scrub({"m": {"x": 1}}) == {}
+    with pytest.raises(RecordRejected, match="expected a string or an object"):
+        scrubber.scrub({"m": [1]})
+
+
 def test_order_of_rules_does_not_matter(test_key: Key) -> None:
     lines = CONTENT.splitlines()
     swapped = "\n".join([*lines[:3], lines[5], lines[6], lines[3], lines[4]]) + "\n"
@@ -68,7 +79,7 @@ def test_the_tree_holds_a_shape_node_and_parquet_gets_a_json_column() -> None:
     root = build_tree(loaded)
     messages = root.exact["messages"]
     content = messages.item.exact["content"]  # type: ignore[union-attr]
-    assert isinstance(content, ShapeNode) and content.leaf is not None and content.items is not None
+    assert isinstance(content, ShapeNode) and content.leaves and content.items is not None
     assert output_shape(root) == {"messages": {"list": {"role": "string", "content": "json"}}}
 
 
@@ -97,9 +108,13 @@ def test_verify_accepts_both_shapes_and_still_scans_them(test_key: Key) -> None:
         ),
         (
             ["{field: a.b, op: scan_text}", "{field: a, op: scan_text}"],
-            "already has a rule at t.yaml:4; keep one rule per field; to take some shapes",
+            "already has a rule at t.yaml:4; keep one rule per field; to take some shapes of its value here",
         ),
         (["{field: a, op: scan_text, shape: [text]}"], "parameter 'shape' (item 1): Input should be 'string'"),
+        (
+            ["{field: a, op: scan_text, shape: string}", "{field: a, op: drop, shape: [object, string]}"],
+            "the rules at t.yaml:4 and t.yaml:5 both take shape string",
+        ),
     ],
 )
 def test_overlapping_shapes_are_refused_with_the_line(rules: list[str], message: str) -> None:
