@@ -168,6 +168,10 @@ CARD_PATTERN = compile_pattern(
 )
 
 NOT_CARD_WORDS = context_words(*DOCUMENT_NUMBER_LABELS, "imei", "imsi", "imei-sv", "imeisv")
+# A card word right before the number wins over a document word further back ("the invoice from card 4111 ...").
+CARD_WORDS = context_words(
+    "card", "credit card", "debit card", "visa", "mastercard", "amex", "carte", "karte", "kaart", "tarjeta", "carta"
+)
 
 
 def _iin_ok(digits: str) -> bool:
@@ -213,7 +217,7 @@ def validate_card(match: regex.Match[str], text: str) -> tuple[int, int] | None:
     start, end = match.span("id")
     if not _card_ok(match.group("id")):
         return None
-    if has_context(text, start, NOT_CARD_WORDS, 24):
+    if has_context(text, start, NOT_CARD_WORDS, 24) and not has_context(text, start, CARD_WORDS, 24):
         return None
     if _GROUPED_CODE_BEFORE.search(text, max(0, start - 40), start):  # the tail of an IBAN-shaped code
         return None
@@ -232,6 +236,7 @@ CARD = PatternDetector(
         Example("Amex 3782-822463-10005.", ("3782-822463-10005",)),
         Example("pan=5555555555554444&x", ("5555555555554444",)),
         Example("4111 1111 1111 1112 fails Luhn; order 1234567812345670 is no card", ()),
+        Example("Pay the open invoice from card 4111 1111 1111 1111 today", ("4111 1111 1111 1111",)),
     ),
 )
 
