@@ -81,7 +81,7 @@ def build(rule: KeepRule, ctx: BuildContext) -> Transform:
             raise Invalid(f"expected_{rule.type}")
         if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
             raise Invalid("not_finite")
-        return float(value) if as_float else value  # a float column holds 0.0, not the int 0
+        return float(value) if as_float and isinstance(value, int) else value  # a float column holds 0.0, not 0
 
     as_float = rule.type == "float"
     return keep
