@@ -99,7 +99,7 @@ class ReadLinesFn(beam.DoFn):  # type: ignore[misc]
         self._counters = _Counters()
 
     def process(self, uri: str) -> Iterator[Any]:
-        lines = problems = 0
+        lines = problems = unread = 0
         nbytes = 0
 
         def on_bytes(n: int) -> None:
@@ -108,14 +108,16 @@ class ReadLinesFn(beam.DoFn):  # type: ignore[misc]
             progress.add_bytes(n)
 
         for batch in batched(read_source(uri, self.fs_config, on_bytes=on_bytes), self.batch_size):
-            n_problems = sum(1 for item in batch if isinstance(item, ReadProblem))
+            damage = [item for item in batch if isinstance(item, ReadProblem)]
+            n_problems = len(damage)
+            unread += sum(item.unread_bytes for item in damage)
             problems += n_problems
             lines += len(batch) - n_problems
             yield batch
         self._counters.inc("files_read", 1)
         self._counters.inc("lines_read", lines)
         self._counters.inc("read_problems", problems)
-        yield TaggedOutput(SUMMARY, FileRead(uri, lines, problems, nbytes))
+        yield TaggedOutput(SUMMARY, FileRead(uri, lines, problems, nbytes, unread))
 
 
 class ScrubFn(beam.DoFn):  # type: ignore[misc]

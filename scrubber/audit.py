@@ -94,6 +94,7 @@ class FileRead:
     lines: int
     problems: int
     bytes: int
+    unread_bytes: int = 0  # stored bytes after damage that could not be read (a corrupt gzip)
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,10 +113,11 @@ def add_to_summary(summary: dict[str, Any], item: SummaryItem) -> dict[str, Any]
     if isinstance(item, StatsCounts):
         merge_counts(summary["stats"], item.counts)
     elif isinstance(item, FileRead):
-        entry = summary["reads"].setdefault(item.uri, {"lines": 0, "problems": 0, "bytes": 0})
+        entry = summary["reads"].setdefault(item.uri, {"lines": 0, "problems": 0, "bytes": 0, "unread_bytes": 0})
         entry["lines"] += item.lines
         entry["problems"] += item.problems
         entry["bytes"] += item.bytes
+        entry["unread_bytes"] += item.unread_bytes
     else:
         summary[f"{item.target}_shards"].append({"path": item.shard.path, "rows": item.shard.rows})
     return summary
@@ -126,7 +128,10 @@ def merge_summaries(summaries: Iterable[dict[str, Any]]) -> dict[str, Any]:
     for s in summaries:
         merge_counts(result["stats"], s["stats"])
         for uri, entry in s["reads"].items():
-            add_to_summary(result, FileRead(uri, entry["lines"], entry["problems"], entry["bytes"]))
+            add_to_summary(
+                result,
+                FileRead(uri, entry["lines"], entry["problems"], entry["bytes"], entry.get("unread_bytes", 0)),
+            )
         result["sandbox_shards"].extend(s["sandbox_shards"])
         result["quarantine_shards"].extend(s["quarantine_shards"])
     return result
@@ -321,6 +326,8 @@ def build_manifest(
             "patterns": list(input_patterns),
             "files": len(reads),
             "bytes": sum(r["bytes"] for r in reads.values()),
+            # compressed bytes after damage that could not be read: data lost, not only lines quarantined
+            "unread_bytes": sum(r.get("unread_bytes", 0) for r in reads.values()),
             "per_file": [{"uri": uri, **reads[uri]} for uri in sorted(reads)],
         },
         "output": dict(output),

@@ -18,7 +18,17 @@ class SourceLine:
 
 @dataclass(frozen=True, slots=True)
 class ReadProblem:
-    """Damage found while reading a file. ``line`` says where (its data is what was read of that line)."""
+    """Damage found while reading a file. ``line`` says where (its data is what was read of that line);
+    ``unread_bytes`` counts the stored (compressed) bytes after the damage that could not be read."""
 
     line: SourceLine
     reason: str
+    unread_bytes: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Damage:
+    """A decoder's report that its stream is damaged: the reason and the stored bytes it could not read."""
+
+    reason: str
+    unread_bytes: int = 0

@@ -2,8 +2,9 @@
 
 A stream that ends early or is corrupt does not stop the run: the lines read before the damage are
 yielded as usual (also those inflated from the same read as the damage) and the damage itself becomes
-one ``ReadProblem`` at the next line number. What follows the damage cannot be read: deflate has no
-points to resume from.
+one ``ReadProblem`` at the next line number, which counts the compressed bytes after the damage (the rest
+of the file is read to count them). What follows the damage cannot be read: deflate has no points to
+resume from.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from scrubber.io.fs import FsConfig
-from scrubber.io.lines import ReadProblem, SourceLine
+from scrubber.io.lines import Damage, ReadProblem, SourceLine
 from scrubber.io.readers.jsonl import open_stream, raw_chunks, split_lines
 
 MAGIC = b"\x1f\x8b"
@@ -29,7 +30,7 @@ def read(uri: str, fs_config: FsConfig, on_bytes: Callable[[int], None] | None) 
         yield from split_lines(uri, gunzip(raw_chunks(stream, uri, on_bytes)))
 
 
-def gunzip(chunks: Iterable[bytes]) -> Iterator[tuple[bytes, str | None]]:
+def gunzip(chunks: Iterable[bytes]) -> Iterator[tuple[bytes, Damage | None]]:
     """Decompressed data; a final item carries a problem reason if the stream is damaged.
 
     Concatenated gzip members (as ``cat a.gz b.gz`` makes) are read one after another. Output is
@@ -37,7 +38,8 @@ def gunzip(chunks: Iterable[bytes]) -> Iterator[tuple[bytes, str | None]]:
     """
     decomp = zlib.decompressobj(wbits=31)
     in_member = False  # bytes of the current member were fed and its end was not seen yet
-    for chunk in chunks:
+    source = iter(chunks)
+    for chunk in source:
         data = chunk
         while True:
             if data:
@@ -46,7 +48,9 @@ def gunzip(chunks: Iterable[bytes]) -> Iterator[tuple[bytes, str | None]]:
             try:
                 out = decomp.decompress(data, INFLATE_PIECE_BYTES)
             except zlib.error:
-                yield _inflate_up_to_damage(before, data), "corrupt_gzip"
+                recovered, consumed = _inflate_up_to_damage(before, data)
+                unread = len(data) - consumed + sum(len(rest) for rest in source)
+                yield recovered, Damage("corrupt_gzip", unread)
                 return
             if out:
                 yield out, None
@@ -61,24 +65,28 @@ def gunzip(chunks: Iterable[bytes]) -> Iterator[tuple[bytes, str | None]]:
             if not data and len(out) < INFLATE_PIECE_BYTES:
                 break
     if in_member:
-        yield b"", "truncated_gzip"
+        yield b"", Damage("truncated_gzip")
 
 
 RECOVERY_STEP_BYTES = 256
 
 
-def _inflate_up_to_damage(decomp: Any, data: bytes) -> bytes:
-    """What ``decomp`` inflates from ``data`` before the first damaged spot: fed in small steps, so that
-    only the output of the step holding the damage is lost (the lines around it are damaged anyway)."""
+def _inflate_up_to_damage(decomp: Any, data: bytes) -> tuple[bytes, int]:
+    """What ``decomp`` inflates from ``data`` before the first damaged spot, and how many bytes of ``data``
+    were fed before it: fed in small steps, so that only the output of the step holding the damage is lost
+    (the lines around it are damaged anyway)."""
     pieces: list[bytes] = []
     total = 0
+    consumed = 0
     for start in range(0, len(data), RECOVERY_STEP_BYTES):
+        step = data[start : start + RECOVERY_STEP_BYTES]
         try:
-            piece = decomp.decompress(data[start : start + RECOVERY_STEP_BYTES], INFLATE_PIECE_BYTES - total)
+            piece = decomp.decompress(step, INFLATE_PIECE_BYTES - total)
         except zlib.error:
             break
+        consumed = start + len(step)
         pieces.append(piece)
         total += len(piece)
         if decomp.eof or total >= INFLATE_PIECE_BYTES:
             break
-    return b"".join(pieces)
+    return b"".join(pieces), consumed

@@ -9,7 +9,7 @@ import pyarrow as pa
 
 from scrubber.io import lines as limits
 from scrubber.io.fs import FsConfig, SourceError, short_error
-from scrubber.io.lines import ReadProblem, SourceLine
+from scrubber.io.lines import Damage, ReadProblem, SourceLine
 
 CHUNK_BYTES = 1 << 20
 
@@ -50,8 +50,8 @@ def clip(line: bytes) -> bytes:
     return line[: limits.MAX_LINE_BYTES + 1] if len(line) > limits.MAX_LINE_BYTES else line
 
 
-def split_lines(uri: str, pieces: Iterable[tuple[bytes, str | None]]) -> Iterator[SourceLine | ReadProblem]:
-    """Numbered lines from data pieces; a problem reason ends the file with a ReadProblem."""
+def split_lines(uri: str, pieces: Iterable[tuple[bytes, Damage | None]]) -> Iterator[SourceLine | ReadProblem]:
+    """Numbered lines from data pieces; a reported damage ends the file with a ReadProblem."""
     line_no = 0
     buffer = bytearray()  # the start of a line whose end is in a later piece
     overflow = False  # the buffered line is over the limit; the rest of it is skipped
@@ -79,7 +79,7 @@ def split_lines(uri: str, pieces: Iterable[tuple[bytes, str | None]]) -> Iterato
                     overflow = True
         if problem is not None:
             line_no += 1
-            yield ReadProblem(SourceLine(uri, line_no, bytes(buffer)), problem)
+            yield ReadProblem(SourceLine(uri, line_no, bytes(buffer)), problem.reason, problem.unread_bytes)
             return
     if buffer or overflow:
         line_no += 1

@@ -8,6 +8,7 @@ from pathlib import Path
 import orjson
 import pytest
 
+from scrubber.io.lines import ReadProblem
 from scrubber.io.readers import sniff
 from tests.io.readers.helpers import FS, lines_of, problems_of, read_all
 
@@ -89,3 +90,8 @@ def test_damage_in_the_middle_keeps_the_lines_before_it(tmp_path: Path, seed: in
     problems = problems_of(items)
     assert [reason for _, reason, _ in problems] == ["corrupt_gzip"]
     assert problems[0][0] == len(items)  # the damage is the last item, at the next line number
+    # The compressed bytes after the point where inflating failed are counted. zlib notices damage where a
+    # code stops decoding, which can be well after the damaged bytes (garbage may inflate for a while), so
+    # the count is at most what follows the damaged spot, and never zero.
+    unread = next(item for item in items if isinstance(item, ReadProblem)).unread_bytes
+    assert 0 < unread <= len(data) - middle
