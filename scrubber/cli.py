@@ -84,14 +84,24 @@ def cmd_check_rules(args: argparse.Namespace) -> int:
             params = rule.model_dump(exclude={"field", "op", "why", "on_invalid"}, exclude_defaults=True)
             if rule.on_invalid:
                 params["on_invalid"] = rule.on_invalid
+            case = loaded.case_of(index)
+            field = rule.field
+            if case is not None and model.select is not None:  # a select case's rule: say which values
+                field = f"{field}  \\[{model.select.field}: {', '.join(model.select.cases[case].values)}]"
             table.add_row(
                 loaded.line_of(index),
-                rule.field,
+                field,
                 rule.op,
                 ", ".join(f"{k}={v}" for k, v in params.items()),
                 rule.why,
             )
         console.print(table)
+        if model.select is not None:
+            console.print(
+                f"rules marked \\[{model.select.field}: ...] apply to records with one of those values; "
+                "a record whose value no case lists is quarantined (unlisted_value).",
+                highlight=False,
+            )
         shape = scrubber.plan.output_shape()
         console.print(f"output fields: {orjson.dumps(shape).decode()}", highlight=False)
         console.print("every other field is dropped (default deny). digest " + loaded.digest, highlight=False)

@@ -116,7 +116,7 @@ def test_summaries_merge_like_a_combine() -> None:
     a = summary_with(5, 0, [3], [2], 5, 3)
     b = summary_with(4, 1, [4], [1], 5, 4)
     merged = merge_summaries([a, b, new_summary()])
-    assert merged["reads"]["a.jsonl"] == {"lines": 9, "problems": 1, "bytes": 200}
+    assert merged["reads"]["a.jsonl"] == {"lines": 9, "problems": 1, "bytes": 200, "unread_bytes": 0}
     assert check_accounting(merged).ok
     assert len(merged["sandbox_shards"]) == 2
 

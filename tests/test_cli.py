@@ -81,3 +81,11 @@ def test_run_and_verify_help(capsys: pytest.CaptureFixture[str]) -> None:
             code = exc.code  # type: ignore[assignment]
         assert code == 0
         assert "example" in capsys.readouterr().out.lower()
+
+
+def test_check_rules_names_the_select_case_of_each_rule(capsys: pytest.CaptureFixture[str], monkeypatch) -> None:
+    monkeypatch.setenv("COLUMNS", "250")
+    assert main(["check-rules", "openai-batch-input"]) == 0
+    out = capsys.readouterr().out
+    assert "body.prompt  [url: /v1/completions]" in out
+    assert "quarantined (unlisted_value)" in out
