@@ -19,7 +19,7 @@ from scrubber.cli import main as cli
 from scrubber.io.fs import FsConfig
 from scrubber.io.readers import parquet as parquet_reader
 from tests.conftest import TEST_KEY_HEX
-from tests.pipelines.test_cli_run import pseudonym
+from tests.reliability.helpers import pseudonym, without_nulls
 from tests.sources.golden import SOURCES, Source, scrubbed
 
 HEX64 = re.compile(r"[0-9a-f]{64}")
@@ -151,15 +151,7 @@ def test_parquet_output_holds_the_same_records(runs: dict[Any, Any], source: Sou
 
 def canonical(record: Any) -> bytes:
     """A record without nulls (a Parquet row has every column), with sorted keys."""
-
-    def strip(value: Any) -> Any:
-        if isinstance(value, dict):
-            return {k: strip(v) for k, v in value.items() if v is not None}
-        if isinstance(value, list):
-            return [strip(v) for v in value]
-        return value
-
-    return orjson.dumps(strip(record), option=orjson.OPT_SORT_KEYS)
+    return orjson.dumps(without_nulls(record), option=orjson.OPT_SORT_KEYS)
 
 
 def test_spend_logs_from_postgres_parquet_match_the_jsonl_export(runs: dict[Any, Any]) -> None:
@@ -238,3 +230,20 @@ def test_finetune_export_is_a_valid_finetuning_file(runs: dict[Any, Any]) -> Non
                 json.loads(call["function"]["arguments"])  # still JSON text
         for tool in row.get("tools", []):
             assert isinstance(tool["function"]["parameters"], dict)  # a schema object, not text
+
+
+def test_the_source_fixtures_are_what_their_generator_makes() -> None:
+    """fixtures/sources/make_sources.py is deterministic and the committed files are its output."""
+    import io
+
+    import pyarrow.parquet as pq
+
+    from fixtures.sources.make_sources import render
+
+    rendered = render()
+    assert {p.name for p in rendered} >= {name for s in SOURCES for name in (*s.inputs, "planted.json")}
+    for path, data in rendered.items():
+        if path.suffix == ".parquet":  # compare content: the writer's version string may differ
+            assert pq.read_table(io.BytesIO(data)).equals(pq.read_table(path)), path
+        else:
+            assert path.read_bytes() == data, path
