@@ -247,3 +247,24 @@ def test_the_source_fixtures_are_what_their_generator_makes() -> None:
             assert pq.read_table(io.BytesIO(data)).equals(pq.read_table(path)), path
         else:
             assert path.read_bytes() == data, path
+
+
+@pytest.mark.parametrize(
+    ("catalogue", "record", "reason"),
+    [
+        ("openai-finetune", {}, "missing_required"),
+        ("openai-finetune", {"messages": []}, "missing_required"),
+        ("openai-finetune", {"tools": [{"type": "function"}]}, "missing_required"),
+        ("litellm", {"startTime": 1795428902.5, "call_type": "image_generation"}, "unlisted_value"),
+        ("litellm", {"call_type": "completion"}, "missing_required"),
+        ("openai-batch-input", {"custom_id": "r-1", "method": "POST", "url": "/v1/files"}, "unlisted_value"),
+    ],
+)
+def test_records_a_source_cannot_vouch_for_are_quarantined(catalogue: str, record: Any, reason: str) -> None:
+    from scrubber import RecordRejected, Scrubber
+    from scrubber.keys import make_key
+
+    scrubber = Scrubber.from_catalogue(catalogue, key=make_key(bytes.fromhex(TEST_KEY_HEX)))
+    with pytest.raises(RecordRejected) as caught:
+        scrubber.scrub(record)
+    assert caught.value.reason == reason
