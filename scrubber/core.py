@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from scrubber.catalogue import LoadedCatalogue, load_catalogue
+from scrubber.detectors.base import Span
 from scrubber.detectors.scanner import TextScanner, build_scanner, token_key_from
 from scrubber.errors import RecordRejected
 from scrubber.keys import Key, make_key
@@ -67,3 +68,8 @@ class Scrubber:
     def scrub_text(self, text: str) -> str:
         """Free text with every detected identifier replaced by a typed placeholder."""
         return self.text_scanner.scrub(text, self.stats.detectors)
+
+    def detect(self, text: str) -> list[Span]:
+        """The spans (``start``, ``end``, ``kind``) that ``scrub_text`` replaces, in order and not overlapping.
+        A ``URL`` span is rewritten rather than replaced (its tracking and personal parts go). Not counted."""
+        return self.text_scanner.find(text)

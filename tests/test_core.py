@@ -217,3 +217,18 @@ def _shared() -> Scrubber:
 
         _SCRUBBER.append(Scrubber.from_catalogue("pseudonymous", key=bytes.fromhex(TEST_KEY_HEX)))
     return _SCRUBBER[0]
+
+
+def test_detect_returns_the_spans_scrub_text_replaces(pseudonymous):
+    text = "mail bob@example.org or call +49 30 1234567 from 10.1.2.3"
+    spans = pseudonymous.detect(text)
+    assert [(text[s.start : s.end], s.kind) for s in spans] == [
+        ("bob@example.org", "EMAIL"),
+        ("+49 30 1234567", "PHONE"),
+        ("10.1.2.3", "IP"),
+    ]
+    rebuilt, position = [], 0
+    for span in spans:
+        rebuilt += [text[position : span.start], f"<{span.kind}>"]
+        position = span.end
+    assert "".join(rebuilt) + text[position:] == pseudonymous.scrub_text(text)
