@@ -7,8 +7,10 @@ from collections.abc import Callable
 from typing import Any
 
 from scrubber.catalogue import LoadedCatalogue, load_catalogue
+from scrubber.catalogue.models import TextSettings
 from scrubber.detectors.base import Span
 from scrubber.detectors.scanner import TextScanner, build_scanner, token_key_from
+from scrubber.detectors.terms import AllowTerms, CataloguePatternDetector, TermDetector
 from scrubber.errors import RecordRejected
 from scrubber.keys import Key, make_key
 from scrubber.operators import BuildContext
@@ -16,6 +18,14 @@ from scrubber.plan import Plan, Stats
 
 # (detector names or None for all, pseudonym tokens?) -> the scanner that scan_text and keep use.
 ScannerFactory = Callable[[list[str] | None, bool], TextScanner]
+
+
+def catalogue_terms(text: TextSettings) -> tuple[list[Any], AllowTerms | None]:
+    """The detectors a catalogue's ``text`` adds (deny-terms, patterns) and its allow-terms."""
+    extra: list[Any] = [CataloguePatternDetector(p.kind, p.regex) for p in text.patterns]
+    if text.deny_terms:
+        extra.append(TermDetector([(t.term, t.kind) for t in text.deny_terms]))
+    return extra, AllowTerms(text.allow_terms) if text.allow_terms else None
 
 
 class Scrubber:
@@ -31,8 +41,10 @@ class Scrubber:
         self.key = key
         token_key = token_key_from(key.material)
 
+        extra, allow = catalogue_terms(catalogue.model.text)
+
         def default_factory(names: list[str] | None, tokens: bool) -> TextScanner:
-            return build_scanner(names, token_key if tokens else None)
+            return build_scanner(names, token_key if tokens else None, extra=extra, allow=allow)
 
         factory = scanner_factory or default_factory
         self.plan = Plan(catalogue, BuildContext(key=key, scanner_factory=factory))

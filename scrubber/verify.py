@@ -29,6 +29,7 @@ import orjson
 import pyarrow as pa
 
 from scrubber.catalogue import LoadedCatalogue, load_catalogue, resolve
+from scrubber.core import catalogue_terms
 from scrubber.detectors.scanner import TextScanner, build_scanner
 from scrubber.errors import (
     EXIT_FINDINGS,
@@ -147,7 +148,8 @@ class Verifier:
         self.root = build_tree(catalogue)
         rules = catalogue.model.rules
         self.output_checks = [OPERATORS[rule.op].output_check(rule) for rule in rules]
-        self.scanner = scanner or build_scanner(None)
+        extra, allow = catalogue_terms(catalogue.model.text)  # its deny-terms flag, its allow-terms pass
+        self.scanner = scanner or build_scanner(None, extra=extra, allow=allow)
         self.expected = {index: rule.field for index, rule in enumerate(rules) if rule.expected}
         self.filled: set[int] = set()  # rules whose field held a value in some record checked so far
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Literal, Self, Union
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Self, Union
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+import regex as regex_module
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from scrubber.operators import OPERATORS
 from scrubber.operators.base import NullMeaning, OnInvalid, RuleBase
@@ -69,13 +70,58 @@ class Select(BaseModel):
         return self
 
 
+_KIND = r"^[A-Z][A-Z0-9_]{1,31}$"
+
+
+class DenyTerm(BaseModel):
+    """A term always replaced, whole words in any case (an employee's name), by ``<KIND>``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    term: str = Field(min_length=2, max_length=200)
+    kind: str = Field(default="PERSON", pattern=_KIND)
+
+
+class TextPattern(BaseModel):
+    """A catalogue's own detector: every match of ``regex`` becomes ``<KIND>`` (a ticket or staff id)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: str = Field(pattern=_KIND)
+    regex: str = Field(min_length=1, max_length=2000)
+
+    @field_validator("regex")
+    @classmethod
+    def _compiles_and_is_not_empty(cls, value: str) -> str:
+        try:
+            compiled = regex_module.compile(value)
+        except regex_module.error as exc:
+            raise ValueError(f"not a valid regular expression: {exc}") from None
+        if compiled.fullmatch("") is not None:
+            raise ValueError("the pattern matches the empty string; it must match at least one character")
+        return value
+
+
 class TextSettings(BaseModel):
-    """Defaults for ``Scrubber.scrub_text``."""
+    """What the text detectors use: which detectors, pseudonym tokens, and the catalogue's own words."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     detectors: list[str] | None = None
     pseudonym_tokens: bool = False
+    # Never replaced (case as written, whole words): product and project names the name detector takes for
+    # people. A name span an allow-term overlaps is dropped; any other span only if the term contains it.
+    allow_terms: list[Annotated[str, Field(min_length=2, max_length=200)]] = []
+    deny_terms: list[DenyTerm] = []
+    patterns: list[TextPattern] = []
+
+    @field_validator("deny_terms", mode="before")
+    @classmethod
+    def _plain_terms(cls, value: Any) -> Any:
+        """A plain string is a PERSON term."""
+        return (
+            [{"term": item} if isinstance(item, str) else item for item in value] if isinstance(value, list) else value
+        )
 
 
 class Catalogue(BaseModel):

@@ -27,6 +27,7 @@ import blake3
 from scrubber.detectors import DETECTORS, Detector, Span, parts_of
 from scrubber.detectors.base import PatternDetector
 from scrubber.detectors.person import PersonDetector
+from scrubber.detectors.terms import AllowTerms
 from scrubber.detectors.urls import strip_tracking
 from scrubber.errors import CatalogueError
 
@@ -199,12 +200,21 @@ class TextScanner:
     """
 
     def __init__(
-        self, detectors: Sequence[Detector], token_key: bytes | None = None, *, extra: Sequence[Detector] = ()
+        self,
+        detectors: Sequence[Detector],
+        token_key: bytes | None = None,
+        *,
+        extra: Sequence[Detector] = (),
+        allow: AllowTerms | None = None,
     ) -> None:
         self.detectors = tuple(detectors)
+        self.allow = allow
         self.parts: tuple[ScanPart, ...] = tuple(p for d in self.detectors for p in parts_of(d))
         self.extra = tuple(extra)
         self.priority = {part.label: part.priority for part in self.parts}
+        for detector in self.extra:  # a catalogue's own detectors say which kinds they give and their rank
+            for kind in getattr(detector, "kinds", ()):
+                self.priority[kind] = max(self.priority.get(kind, 0), getattr(detector, "priority", 0))
         self._triggers = _compile_triggers(self.parts)
         self._token_hasher = blake3.blake3(key=token_key) if token_key else None
         self._has_url = any(part.label == URL_KIND for part in self.parts)
@@ -251,7 +261,9 @@ class TextScanner:
         return self._find(text)
 
     def _find(self, text: str) -> list[Span]:
-        spans: list[Span] = []
+        # The extra detectors' spans come first: on a tie over the same characters, the first given wins,
+        # so a catalogue's deny-term (<CODENAME>) beats a built-in detector's reading (<PERSON>).
+        spans: list[Span] = [span for detector in self.extra for span in detector.find(text)]
         for part, pos, ends, gated in self.candidates(text):
             if ends is not None and isinstance(part, PersonDetector):
                 spans.extend(part.find(text, 0, near=ends, intro=gated))
@@ -259,9 +271,10 @@ class TextScanner:
                 spans.extend(part.find(text, pos, near=ends))
             else:
                 spans.extend(part.find(text, pos))
-        for detector in self.extra:
-            spans.extend(detector.find(text))
-        return resolve_overlaps(spans, self.priority) if spans else spans
+        if not spans:
+            return spans
+        spans = resolve_overlaps(spans, self.priority)
+        return self.allow.keep(text, spans) if self.allow is not None else spans
 
     def _placeholder(self, kind: str, value: str) -> str:
         if self._token_hasher is None:
@@ -311,14 +324,21 @@ class TextScanner:
         return self._write(stripped, inner, counts) if inner else stripped
 
 
-def build_scanner(names: list[str] | None, token_key: bytes | None = None) -> TextScanner:
-    """A scanner over the named detectors (all when ``names`` is None)."""
+def build_scanner(
+    names: list[str] | None,
+    token_key: bytes | None = None,
+    *,
+    extra: Sequence[Detector] = (),
+    allow: AllowTerms | None = None,
+) -> TextScanner:
+    """A scanner over the named detectors (all when ``names`` is None), plus a catalogue's own ``extra``
+    detectors (deny-terms, patterns) and its ``allow`` terms."""
     if names is None:
-        return TextScanner(list(DETECTORS.values()), token_key)
+        return TextScanner(list(DETECTORS.values()), token_key, extra=extra, allow=allow)
     unknown = [n for n in names if n not in DETECTORS]
     if unknown:
         raise CatalogueError(f"unknown detector(s) {', '.join(unknown)}; known: {', '.join(sorted(DETECTORS))}")
-    return TextScanner([DETECTORS[n] for n in names], token_key)
+    return TextScanner([DETECTORS[n] for n in names], token_key, extra=extra, allow=allow)
 
 
 def token_key_from(master: bytes) -> bytes:
