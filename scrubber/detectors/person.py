@@ -19,6 +19,7 @@ import regex
 
 from scrubber.detectors.base import Example, Span, words
 from scrubber.detectors.person_lexicon import load
+from scrubber.detectors.vocabulary import load as load_vocabulary
 
 _TOKEN = r"(?:\p{Lu}\.|\p{Lu}['’]\p{L}\p{Ll}+|\p{Lu}\p{Ll}+(?:\p{Lu}\p{Ll}+)?(?:-\p{Lu}\p{Ll}+)?)"
 _PARTICLE = r"(?:van|von|de|der|den|di|da|du|del|della|dei|la|le|dos|das|af|zu|ten|ter|y|bin|ibn|mac|st\.)"
@@ -265,6 +266,19 @@ def _windows(text: str, ends: Sequence[int]) -> list[tuple[int, int]]:
     return widened
 
 
+class CommonWords:
+    """Capitalised stop words, and any word whose lower-case form the vocabulary holds (no copy of it)."""
+
+    __slots__ = ("_capitalised", "_lower")
+
+    def __init__(self, capitalised: frozenset[str], lower: frozenset[str]) -> None:
+        self._capitalised = capitalised
+        self._lower = lower
+
+    def __contains__(self, token: object) -> bool:
+        return isinstance(token, str) and (token in self._capitalised or token.lower() in self._lower)
+
+
 class PersonDetector:
     """Finds person names; see the module docstring for the rules."""
 
@@ -294,7 +308,9 @@ class PersonDetector:
         self.last = last
         self.first_folded = frozenset(n.casefold() for n in first)
         self.last_folded = frozenset(n.casefold() for n in last)
-        self.common = frozenset(w.capitalize() for w in common)
+        # Stop words, plus the words real text on the build machine writes in lower case (vocabulary.py):
+        # a run of such words ("Google Cloud Storage", "Returns True") is no name without a cue.
+        self.common = CommonWords(frozenset(w.capitalize() for w in common), load_vocabulary())
 
     def _known_first(self, token: str) -> bool:
         if token in self.first:
@@ -317,6 +333,8 @@ class PersonDetector:
             return None
         words = before.lower().split()[-4:]
         last = words[-1].strip(_WORD_STRIP).rstrip(".")
+        if before[-1] in ".!?" and last not in CUE_TOKENS:  # "is called. The next": a sentence ended there
+            return None
         if last in CUE_PHRASES:
             best = last
         elif last not in _CUE_ENDINGS:

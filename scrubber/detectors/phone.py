@@ -19,6 +19,12 @@ REGIONS: tuple[str, ...] = (
     "GB", "US", "DE", "FR", "IT", "ES", "NL", "BE", "AT", "PL", "SE", "DK", "FI", "IE", "PT", "CZ", "SK",
     "HU", "RO", "BG", "HR", "SI", "GR", "CY", "MT", "LU", "EE", "LV", "LT",
 )  # fmt: skip
+# After a phone word a national number may be from further afield: grouping alone would match too many
+# order numbers in so many numbering plans, so these regions count only for labelled numbers.
+LABELLED_REGIONS: tuple[str, ...] = REGIONS + (
+    "CH", "NO", "IS", "TR", "UA", "RU", "CN", "IN", "JP", "KR", "AU", "NZ", "CA", "MX", "BR", "AR", "ZA",
+    "IL", "AE", "SA", "EG", "MA", "NG", "KE", "PK", "BD", "ID", "PH", "VN", "TH", "MY", "SG",
+)  # fmt: skip
 
 PATTERN = compile_pattern(
     r"""
@@ -87,6 +93,36 @@ PHONE_WORDS = context_words(
     "hotline",
     "landline",
     "voicemail",
+    # possessive cues: "my number is", in the languages the detectors support
+    "my number",
+    "my number is",
+    "my phone",
+    "my cell",
+    "my mobile",
+    "contact number",
+    "call me on",
+    "text me on",
+    "reach me on",
+    "mon numéro",
+    "mon numéro est",
+    "mon portable",
+    "meine nummer",
+    "meine nummer ist",
+    "meine handynummer",
+    "mijn nummer",
+    "mijn nummer is",
+    "mi número",
+    "mi número es",
+    "il mio numero",
+    "il mio numero è",
+    "mój numer",
+    "mój numer to",
+    "o meu número",
+    "o meu número é",
+    "mitt nummer",
+    "mitt nummer är",
+    "min nummer",
+    "minun numeroni",
 )
 
 _DATE = regex.compile(r"\d{1,4}([./-])\d{1,2}\1\d{1,4}")
@@ -104,7 +140,7 @@ def _national_match(candidate: str, with_context: bool) -> bool:
     groups = _groups(candidate.replace("(0)", ""))
     if not with_context and len(groups) < 2:  # one run of digits: only a phone word makes it a number
         return False
-    for region in REGIONS:
+    for region in LABELLED_REGIONS if with_context else REGIONS:
         try:
             number = phonenumbers.parse(candidate, region)
         except phonenumbers.NumberParseException:
@@ -143,11 +179,25 @@ def validate(match: regex.Match[str], text: str) -> tuple[int, int] | None:
     if digits < 7 or digits > 15:
         return None
     if candidate.startswith(("+", "00")):
-        return (start, end) if _international_ok(candidate) else None
+        return (start, _with_extension(text, end)) if _international_ok(candidate) else None
     if _DATE.fullmatch(candidate) or _DOTTED_QUAD.fullmatch(candidate) or _AMOUNT.fullmatch(candidate):
         return None
     context = has_context(text, start, PHONE_WORDS, 32)
-    return (start, end) if _national_match(candidate, context) else None
+    return (start, _with_extension(text, end)) if _national_match(candidate, context) else None
+
+
+# An extension belongs to its number: "+1 415 555 2671 x123", "030 1234567 ext. 45", "-Durchwahl 12".
+_EXTENSION = regex.compile(
+    r"[ \u00a0]*(?:,[ ]*)?(?:x|ext\.?|extension|Durchwahl|DW|Nebenstelle|poste|tuin|toestel|interno|int\.|wew\.?)"
+    r"[ \u00a0.:]*\d{1,6}(?!\w)",
+    regex.IGNORECASE,
+)
+
+
+def _with_extension(text: str, end: int) -> int:
+    """``end``, moved past an extension that follows the number."""
+    match = _EXTENSION.match(text, end)
+    return match.end() if match else end
 
 
 DETECTOR = PatternDetector(
@@ -165,5 +215,7 @@ DETECTOR = PatternDetector(
         Example("appelez le 06 12 34 56 78", ("06 12 34 56 78",)),
         Example("order 2024-05-12 shipped, invoice 1234567, total 1 299 000", ()),
         Example("released 12.05.2024 at 10:15:02", ()),
+        Example("call +1 415 555 2671 x123 now", ("+1 415 555 2671 x123",)),
+        Example("my number is 0301234567", ("0301234567",)),
     ),
 )

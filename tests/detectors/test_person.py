@@ -1,0 +1,27 @@
+"""The PERSON detector's vocabulary: runs of common words are no names."""
+
+from __future__ import annotations
+
+import pytest
+
+
+def test_the_shipped_vocabulary_holds_words_not_names() -> None:
+    """data/common_words.txt: words written in lower case on the build machine, without the lexicon's names."""
+    from scrubber.detectors.person_lexicon import load as load_names
+    from scrubber.detectors.vocabulary import load
+
+    vocabulary = load()
+    first, last, _ = load_names()
+    assert len(vocabulary) > 100_000
+    assert {"storage", "install", "returns"} <= vocabulary
+    assert not {n.casefold() for n in first | last} & vocabulary
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Use Google Cloud Storage for this", "Returns True if x", "- Install the package", "it is called. The next one"],
+)
+def test_runs_of_common_words_are_no_names(text: str) -> None:
+    from scrubber.detectors.scanner import build_scanner
+
+    assert build_scanner(["PERSON"]).find(text) == []
