@@ -21,7 +21,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,6 +52,10 @@ from scrubber.plan.walk import child_path
 from scrubber.records import decode_line
 
 _PY_TYPES: dict[str, tuple[type, ...]] = {"string": (str,), "int64": (int,), "double": (float, int), "bool": (bool,)}
+# Operators whose output looks like an identifier on purpose (a pseudonym, a /24 network): the second
+# opinion skips them; our own output checks test their exact shape.
+IDENTIFIER_SHAPED_OPS = frozenset({"pseudonymize", "truncate_ip", "round_coord", "epoch_second", "int_range"})
+
 _ARROW_TYPES = {
     "string": pa.string(),
     "int64": pa.int64(),
@@ -80,6 +84,8 @@ The catalogue comes from --catalogue or from the sandbox's _audit.json. Rows are
   wrong_type          a value of another type than its rule produces
   not_a_pseudonym     a pseudonymised field that does not hold a pseudonym
   ip_not_truncated    an IP field holding more than the network part
+  presidio:<ENTITY>   with --second-opinion: what presidio-analyzer's own recognizers found in a kept
+                      string (EMAIL_ADDRESS, PHONE_NUMBER, PERSON with a spaCy model ...)
   expected_field_empty  a field the catalogue marks expected is empty in every record (row 0)
   unreadable          a line or file that cannot be read
 
@@ -134,6 +140,10 @@ class _RecordCheck(Walker):
             return
         if isinstance(value, str) or (leaf.output_type == "json" and isinstance(value, (dict, list))):
             self.found += [(path, kind) for kind in self.verifier.output_checks[leaf.rule](value, self.verifier.kinds)]
+            second = self.verifier.second_opinion
+            if second is not None and leaf.op not in IDENTIFIER_SHAPED_OPS:
+                texts = [value] if isinstance(value, str) else list(json_strings(value))
+                self.found += [(path, f"presidio:{kind}") for text in texts for kind in second(text)]
 
 
 class Verifier:
@@ -144,7 +154,13 @@ class Verifier:
     by truncating it again, because they look like identifiers on purpose.
     """
 
-    def __init__(self, catalogue: LoadedCatalogue, scanner: TextScanner | None = None) -> None:
+    def __init__(
+        self,
+        catalogue: LoadedCatalogue,
+        scanner: TextScanner | None = None,
+        second_opinion: Callable[[str], list[str]] | None = None,
+    ) -> None:
+        self.second_opinion = second_opinion  # another project's recognizers: (text) -> entity types found
         self.root = build_tree(catalogue)
         rules = catalogue.model.rules
         self.output_checks = [OPERATORS[rule.op].output_check(rule) for rule in rules]
@@ -330,6 +346,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="print at most N finding lines (all are counted; default 100)",
     )
     parser.add_argument(
+        "--second-opinion",
+        action="store_true",
+        help="also run presidio-analyzer's own recognizers (patterns; its NER too when a spaCy model is "
+        "installed) over every kept string: an independent check of what our detectors may miss",
+    )
+    parser.add_argument(
+        "--second-opinion-max",
+        type=int,
+        default=0,
+        metavar="N",
+        help="with --second-opinion: exit 1 only when it finds more than N (default 0)",
+    )
+    parser.add_argument(
         "--s3-endpoint-url",
         "--s3_endpoint_url",
         dest="s3_endpoint_url",
@@ -346,7 +375,12 @@ def run(args: argparse.Namespace, out: Any = None) -> tuple[int, list[Finding], 
     fs_config = FsConfig(s3_endpoint_url=args.s3_endpoint_url, s3_region=args.s3_region)
     catalogue = catalogue_for(args.uri, args.catalogue, fs_config)
     files = data_files(args.uri, fs_config)
-    verifier = Verifier(catalogue)
+    second = None
+    if args.second_opinion:
+        from scrubber.integrations.presidio import SecondOpinion
+
+        second = SecondOpinion().kinds
+    verifier = Verifier(catalogue, second_opinion=second)
     findings: list[Finding] = []
 
     def report(found: list[Finding]) -> None:
@@ -376,7 +410,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ScrubberError, OSError) as exc:
         print(f"scrubber verify: {exc}", file=sys.stderr)
         return exit_code_for(exc)
-    if not findings:
+    second = [f for f in findings if f.kind.startswith("presidio:")]
+    own = [f for f in findings if not f.kind.startswith("presidio:")]
+    if second:
+        per_type = Counter(f.kind for f in second)
+        per_field = Counter(f.path.split("[")[0] for f in second)
+        print(
+            f"scrubber verify: second opinion (presidio): {len(second):,} hits: "
+            + ", ".join(f"{k.removeprefix('presidio:')} {n}" for k, n in per_type.most_common())
+            + "; by field: "
+            + ", ".join(f"{k} {n}" for k, n in per_field.most_common(10)),
+            file=sys.stderr,
+        )
+    if not own and len(second) <= args.second_opinion_max:
         print(f"scrubber verify: {args.uri}: {n_files} files, {records:,} records, no findings")
         return EXIT_OK
     kinds = Counter(f.kind for f in findings)

@@ -215,3 +215,21 @@ def test_an_expected_field_empty_in_every_record_is_a_finding(
     assert f"{tmp_path / 'x.jsonl'}:0: ts: expected_field_empty" in text
     write_jsonl(tmp_path / "y.jsonl", [{"status": 200}, {"status": 404, "ts": 1795428902}])
     assert run_verify(capsys, "--catalogue", "strict", str(tmp_path / "y.jsonl"))[0] == 0
+
+
+def test_second_opinion_finds_what_our_detectors_miss(tmp_path, capsys) -> None:
+    """presidio-analyzer's own recognizers, run by --second-opinion: an ITIN our detectors do not know."""
+    from scrubber.verify import main as verify_main
+
+    sandbox = tmp_path / "sandbox"
+    sandbox.mkdir()
+    (sandbox / "part-00000-of-00001.jsonl").write_text('{"ts": 1, "prompt": "my itin is 912-70-1234"}\n')
+    assert verify_main([str(sandbox), "--catalogue", "pseudonymous"]) == 0  # our own detectors see nothing
+    capsys.readouterr()
+    assert verify_main([str(sandbox), "--catalogue", "pseudonymous", "--second-opinion"]) == 1
+    captured = capsys.readouterr()
+    assert "part-00000-of-00001.jsonl:1: prompt: presidio:US_ITIN" in captured.out
+    assert "second opinion (presidio): " in captured.err and "by field: prompt" in captured.err
+    assert "912-70" not in captured.out + captured.err  # locations and counts, never the value
+    args = [str(sandbox), "--catalogue", "pseudonymous", "--second-opinion", "--second-opinion-max", "5"]
+    assert verify_main(args) == 0

@@ -163,3 +163,48 @@ def scanner_with_ner(
     """A scanner like ``build_scanner`` with presidio's NER for PERSON on top of the offline rules."""
     base = build_scanner(names, token_key)
     return TextScanner(base.detectors, token_key, extra=[NerPersonDetector(model)])
+
+
+# --- an independent second opinion for ``scrubber verify --second-opinion`` -----------------------------
+
+# Presidio entity types that name personal data; its date, URL, nationality and weak licence patterns are
+# left out (they fire on timestamps, host names and hex strings that scrubbing keeps on purpose).
+SECOND_OPINION_ENTITIES = (
+    "EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "IBAN_CODE", "IP_ADDRESS", "CRYPTO", "PERSON",
+    "US_SSN", "US_ITIN", "US_PASSPORT", "US_BANK_NUMBER", "UK_NHS", "UK_NINO", "ES_NIF", "ES_NIE",
+    "IT_FISCAL_CODE", "IT_IDENTITY_CARD", "IT_PASSPORT", "PL_PESEL", "FI_PERSONAL_IDENTITY_CODE",
+)  # fmt: skip
+
+
+def _offline_tldextract() -> None:
+    """Presidio validates e-mail domains with tldextract, whose default extractor downloads the public suffix
+    list; use the snapshot bundled with tldextract instead, so verify never touches the network."""
+    import tldextract
+
+    tldextract.tldextract.TLD_EXTRACTOR = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+
+
+class SecondOpinion:
+    """presidio-analyzer's own predefined recognizers (patterns and validators written by another project),
+    plus its spaCy NER when a model is installed: what our detectors may miss. ``kinds(text)`` returns the
+    entity types found at or above ``threshold``."""
+
+    def __init__(self, threshold: float = 0.5, language: str = "en", model: str = DEFAULT_MODEL) -> None:
+        _offline_tldextract()
+        self.threshold = threshold
+        self.language = language
+        self.ner = ner_available(model)
+        if self.ner:
+            self.engine = AnalyzerEngine(supported_languages=[language])
+        else:
+            registry = RecognizerRegistry()
+            registry.load_predefined_recognizers(languages=[language])
+            registry.recognizers = [r for r in registry.recognizers if getattr(r, "name", "") != "SpacyRecognizer"]
+            self.engine = AnalyzerEngine(registry=registry, nlp_engine=NoNlpEngine([language]))
+        self.entities = [e for e in SECOND_OPINION_ENTITIES if e in self.engine.get_supported_entities(language)]
+
+    def kinds(self, text: str) -> list[str]:
+        results = self.engine.analyze(
+            text, language=self.language, entities=self.entities, score_threshold=self.threshold
+        )
+        return [str(result.entity_type) for result in results]
