@@ -21,7 +21,8 @@ REGIONS: tuple[str, ...] = (
 )  # fmt: skip
 # After a phone word a national number may be from further afield: grouping alone would match too many
 # order numbers in so many numbering plans, so these regions count only for labelled numbers.
-LABELLED_REGIONS: tuple[str, ...] = REGIONS + (
+LABELLED_REGIONS: tuple[str, ...] = (
+    *REGIONS,
     "CH", "NO", "IS", "TR", "UA", "RU", "CN", "IN", "JP", "KR", "AU", "NZ", "CA", "MX", "BR", "AR", "ZA",
     "IL", "AE", "SA", "EG", "MA", "NG", "KE", "PK", "BD", "ID", "PH", "VN", "TH", "MY", "SG",
 )  # fmt: skip
