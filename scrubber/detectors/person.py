@@ -230,6 +230,7 @@ def _trigger() -> tuple[str, ...]:
         INTRO_TRIGGER,  # a self-introduction (lower-case names)
         rf"(?:^|\n|[.!?][ ])[ \t]*(?:—|–|--?|~)[ \t]*{_UP}",  # a dash signature: "— Zoe"
         rf"{_UP}{_LOW}+['’]s\b",  # a possessive: "Erik's"
+        rf"\b{_UP}\.[ ](?:{_UP}\.[ ])*{_UP}{_LOW}",  # initials, then a capitalised word: "J. R. R. Tolkien"
     )
 
 
@@ -277,6 +278,10 @@ class CommonWords:
 
     def __contains__(self, token: object) -> bool:
         return isinstance(token, str) and (token in self._capitalised or token.lower() in self._lower)
+
+    def is_stop_word(self, token: str) -> bool:
+        """A stop word ("The", "Und"), which a name never ends with; vocabulary words may be surnames."""
+        return token in self._capitalised
 
 
 class PersonDetector:
@@ -381,6 +386,18 @@ class PersonDetector:
     def _is_name(self, token: str) -> bool:
         return self._known_first(token) or self._known_last(token)
 
+    def _surname_slot(self, tokens: Sequence[str]) -> bool:
+        """The last token follows a known first name or an initial ("Luigi Toscano", "J. Moreno") and is no
+        stop word: a surname that is also a word somewhere ("toscano", "moreno") is still a surname there."""
+        if len(tokens) < 2 or self.common.is_stop_word(tokens[-1]) or not tokens[-1][:1].isupper():
+            return False
+        before, last = tokens[-2], tokens[-1]
+        if self._known_first(before):
+            return True
+        initial = len(before) == 2 and before.endswith(".") and before[0].isupper()
+        # After an initial only a word that is no common word, or a known surname: "J. Sobotta", not "A. Introduction"
+        return initial and (last not in self.common or self._known_last(last))
+
     def _judge(self, text: str, start: int, value: str) -> Span | None:
         common = self.common
         if " " not in value:  # one token: the common case (a capitalised word that starts a sentence)
@@ -412,11 +429,11 @@ class PersonDetector:
         while len(tokens) > 1 and (
             not tokens[-1][:1].isupper()
             or tokens[-1].endswith(".")
-            or (tokens[-1] in common and not self._is_name(tokens[-1]))
+            or (tokens[-1] in common and not self._is_name(tokens[-1]) and not self._surname_slot(tokens))
         ):
             tokens.pop()
         caps = [t for t in tokens if t[:1].isupper() and not t.endswith(".")]
-        if not caps or all(t in common and not self._is_name(t) for t in caps):
+        if not caps or (all(t in common and not self._is_name(t) for t in caps) and not self._surname_slot(tokens)):
             return None
         end = start + len(" ".join(tokens))
         span = Span(start, end, self.label)
@@ -426,6 +443,8 @@ class PersonDetector:
             if any(self._is_name(t) for t in caps) or not any(t in common for t in caps):
                 return span
         elif self._known_first(caps[0]) and caps[0] not in common and len(caps[0]) > 2:
+            return span
+        elif self._surname_slot(tokens):  # "B. Sobotta": initials and a surname
             return span
         cue = self._cue(text, start)
         if cue is not None and (cue not in WEAK_CUES or len(caps) > 1 or self._is_name(caps[0])):

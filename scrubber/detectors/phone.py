@@ -127,6 +127,7 @@ PHONE_WORDS = context_words(
 )
 
 _DATE = regex.compile(r"\d{1,4}([./-])\d{1,2}\1\d{1,4}")
+_YEAR_RANGE = regex.compile(r"(?:1[89]|2[01])\d\d[ ]?[-/][ ]?(?:1[89]|2[01])\d\d")  # "Copyright 1999-2004" 
 _DOTTED_QUAD = regex.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
 _AMOUNT = regex.compile(r"\d{1,3}(?:[ .]\d{3})+[.,]\d{2}")  # 1 052 129.58
 _GROUPS = regex.compile(r"\d+")
@@ -183,6 +184,8 @@ def validate(match: regex.Match[str], text: str) -> tuple[int, int] | None:
         return (start, _with_extension(text, end)) if _international_ok(candidate) else None
     if _DATE.fullmatch(candidate) or _DOTTED_QUAD.fullmatch(candidate) or _AMOUNT.fullmatch(candidate):
         return None
+    if _YEAR_RANGE.fullmatch(candidate) and not has_context(text, start, PHONE_WORDS, 32):
+        return None
     context = has_context(text, start, PHONE_WORDS, 32)
     return (start, _with_extension(text, end)) if _national_match(candidate, context) else None
 
@@ -216,6 +219,7 @@ DETECTOR = PatternDetector(
         Example("appelez le 06 12 34 56 78", ("06 12 34 56 78",)),
         Example("order 2024-05-12 shipped, invoice 1234567, total 1 299 000", ()),
         Example("released 12.05.2024 at 10:15:02", ()),
+        Example("Copyright (C) 1999-2004 and 2010 - 2015 the authors", ()),
         Example("call +1 415 555 2671 x123 now", ("+1 415 555 2671 x123",)),
         Example("my number is 0301234567", ("0301234567",)),
     ),

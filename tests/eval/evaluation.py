@@ -284,6 +284,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-speed", action="store_true", help="skip the throughput measurement")
     parser.add_argument("--linearity", action="store_true", help="also time 1 MB vs 2 MB pathological inputs")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON")
+    parser.add_argument(
+        "--real-text-heldout",
+        action="store_true",
+        help="score the sealed held-out files of fixtures/real_text/ (once, when the detection work is done)",
+    )
     args = parser.parse_args(argv)
 
     scanner = build_scanner(None)
@@ -301,6 +306,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             for key, value in throughput(texts, scanner).items():
                 report.speed[f"{label}_{key}"] = value
     print_report(report)
+    from tests.eval import real_text
+
+    real_text.report(scanner.find, "dev")
+    if args.real_text_heldout:
+        if not real_text.sealed_ok():
+            print("the held-out files differ from SEALED.sha256: they were changed after sealing", file=sys.stderr)
+            return 1
+        real_text.report(scanner.find, "heldout")
     if args.linearity:
         print("\nPathological inputs: seconds for 1 MB / 2 MB (linear = about 2x)")
         for name, (one, two) in linearity(scanner).items():

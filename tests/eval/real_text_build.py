@@ -37,7 +37,7 @@ import sysconfig
 import tokenize
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -1136,79 +1136,15 @@ sentence has one name.
 STRICT_SKIP = PARTICLES | TITLES
 
 
-def strict_caught(text: str, span: dict[str, Any], person: list[tuple[int, int]]) -> bool:
-    for m in re.finditer(r"[^\W\d_]+(?:['’][^\W\d_]+)?", text[span["start"] : span["end"]]):
-        token = m.group(0)
-        if len(token) < 2 or token.lower() in STRICT_SKIP:
-            continue
-        a, b = span["start"] + m.start(), span["start"] + m.end()
-        if not any(s <= a and b <= e for s, e in person):
-            return False
-    return True
-
-
 def baseline() -> None:
+    """The current detectors on the dev files (the same scores ``make eval`` prints)."""
     sys.path.insert(0, str(REPO))
     from scrubber import Scrubber
     from scrubber.keys import make_key
+    from tests.eval.real_text import report
 
     scrubber = Scrubber.from_catalogue("pseudonymous", key=make_key(bytes(32 * [7]), allow_weak=True))
-    detect: Callable[[str], Any]
-    if hasattr(scrubber, "detect"):
-        detect = scrubber.detect
-    else:
-        from scrubber.detectors.scanner import build_scanner
-
-        detect = build_scanner(None).find
-    for set_name in SETS:
-        path = OUT / f"{set_name}.dev.jsonl"
-        items = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
-        words = sum(n_words(i["text"]) for i in items)
-        if set_name.startswith("benign"):
-            fp: Counter[tuple[str, str]] = Counter()
-            kinds: Counter[str] = Counter()
-            for item in items:
-                for span in detect(item["text"]):
-                    fp[(item["text"][span.start : span.end], span.kind)] += 1
-                    kinds[span.kind] += 1
-            total = sum(fp.values())
-            print(f"{set_name}: {len(items)} items, {words} words, {total} spans = {1000 * total / words:.2f}/1k words")
-            print("  by kind:", ", ".join(f"{k} {v}" for k, v in kinds.most_common()))
-            for (value, kind), n in fp.most_common(10):
-                print(f"  {n:4d} {kind:10s} {value[:60]!r}")
-        else:
-            caught = missed = extra = 0
-            miss_examples: list[str] = []
-            extra_examples: Counter[str] = Counter()
-            other: Counter[str] = Counter()
-            for item in items:
-                spans = detect(item["text"])
-                person = [(s.start, s.end) for s in spans if s.kind == "PERSON"]
-                labels = [s for s in item["spans"] if s["kind"] == "PERSON"]
-                for label in labels:
-                    if strict_caught(item["text"], label, person):
-                        caught += 1
-                    else:
-                        missed += 1
-                        if len(miss_examples) < 400:
-                            miss_examples.append(item["text"][label["start"] : label["end"]])
-                for s, e in person:
-                    if not any(s < lab["end"] and lab["start"] < e for lab in labels):
-                        extra += 1
-                        extra_examples[item["text"][s:e]] += 1
-                for span in spans:
-                    if span.kind != "PERSON" and not any(
-                        span.start < lab["end"] and lab["start"] < span.end for lab in item["spans"]
-                    ):
-                        other[span.kind] += 1
-            n = caught + missed
-            print(
-                f"{set_name}: {len(items)} items, {n} names, strict recall {caught}/{n} = {caught / n:.3f}; "
-                f"PERSON spans on no name: {extra} = {1000 * extra / words:.2f}/1k words; other unlabelled spans: "
-                + ", ".join(f"{k} {v}" for k, v in other.most_common())
-            )
-            print("  misses (first 15):", "; ".join(miss_examples[:15]))
-            print("  extra PERSON:", "; ".join(f"{v!r} x{c}" for v, c in extra_examples.most_common(10)))
+    report(scrubber.detect)
 
 
 # --------------------------------------------------------------------------------------------- main
