@@ -442,10 +442,8 @@ class PersonDetector:
         if len(caps) >= 2:
             if any(self._is_name(t) for t in caps) or not any(t in common for t in caps):
                 return span
-        elif self._known_first(caps[0]) and caps[0] not in common and len(caps[0]) > 2:
-            return span
-        elif self._surname_slot(tokens):  # "B. Sobotta": initials and a surname
-            return span
+        elif (self._known_first(caps[0]) and caps[0] not in common and len(caps[0]) > 2) or self._surname_slot(tokens):
+            return span  # a known first name alone, or initials and a surname ("B. Sobotta")
         cue = self._cue(text, start)
         if cue is not None and (cue not in WEAK_CUES or len(caps) > 1 or self._is_name(caps[0])):
             return span

@@ -127,7 +127,7 @@ PHONE_WORDS = context_words(
 )
 
 _DATE = regex.compile(r"\d{1,4}([./-])\d{1,2}\1\d{1,4}")
-_YEAR_RANGE = regex.compile(r"(?:1[89]|2[01])\d\d[ ]?[-/][ ]?(?:1[89]|2[01])\d\d")  # "Copyright 1999-2004" 
+_YEAR_RANGE = regex.compile(r"(?:1[89]|2[01])\d\d[ ]?[-/][ ]?(?:1[89]|2[01])\d\d")  # "Copyright 1999-2004"
 _DOTTED_QUAD = regex.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
 _AMOUNT = regex.compile(r"\d{1,3}(?:[ .]\d{3})+[.,]\d{2}")  # 1 052 129.58
 _GROUPS = regex.compile(r"\d+")
