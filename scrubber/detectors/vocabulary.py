@@ -5,9 +5,9 @@ is a word, not a name ("Storage", "National", "Install"), unless the name lexico
 catalogues under /usr/share/locale (the messages of the installed Debian packages, translated into
 dozens of languages). Only those: the manual pages, package docs and Python docstrings of the same
 machine are what ``make eval`` measures false placeholders on, so they must not shape the list. A
-word is kept when it occurs in lower case at least ``MIN_LOWER`` times, is at least three letters long, and is neither a first
-name nor a surname of the name lexicon (those keep their own rules). Word counts are facts about the
-text; no text is copied. Nothing is read from the machine at run time: the package ships the list.
+word is kept when it occurs in lower case at least ``MIN_LOWER`` times, is at least three letters
+long, and is neither a first name nor a surname of the name lexicon (those keep their own rules).
+Word counts are facts about the text; no text is copied. Nothing is read from the machine at run time: the package ships the list.
 """
 
 from __future__ import annotations
