@@ -7,7 +7,8 @@ dozens of languages). Only those: the manual pages, package docs and Python docs
 machine are what ``make eval`` measures false placeholders on, so they must not shape the list. A
 word is kept when it occurs in lower case at least ``MIN_LOWER`` times, is at least three letters
 long, and is neither a first name nor a surname of the name lexicon (those keep their own rules).
-Word counts are facts about the text; no text is copied. Nothing is read from the machine at run time: the package ships the list.
+Word counts are facts about the text; no text is copied. Nothing is read from the machine at run
+time: the package ships the list.
 """
 
 from __future__ import annotations
