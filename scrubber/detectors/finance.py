@@ -168,6 +168,7 @@ CARD_PATTERN = compile_pattern(
 )
 
 NOT_CARD_WORDS = context_words(*DOCUMENT_NUMBER_LABELS, "imei", "imsi", "imei-sv", "imeisv")
+UATP_WORDS = context_words("uatp", "uatp card", "airline card", "card", "card number", "karte", "carte")
 # A card word right before the number wins over a document word further back ("the invoice from card 4111 ...").
 CARD_WORDS = context_words(
     "card", "credit card", "debit card", "visa", "mastercard", "amex", "carte", "karte", "kaart", "tarjeta", "carta"
@@ -196,7 +197,14 @@ def _iin_ok(digits: str) -> bool:
         return 16 <= n <= 19
     if two == 50 or 56 <= two <= 69 or digits[:4] == "0604":
         return 12 <= n <= 19
+    if digits[:4] in ("1800", "2131"):  # the old 15-digit JCB ranges
+        return n == 15
     return False
+
+
+def _uatp_ok(digits: str) -> bool:
+    """A UATP airline card (15 digits from 1): too broad a shape to take without a card word before it."""
+    return len(digits) == 15 and digits[0] == "1" and luhn_ok(digits)
 
 
 @lru_cache(maxsize=4096)
@@ -216,6 +224,9 @@ _GROUPED_CODE_BEFORE = regex.compile(r"[A-Za-z]{2}\d{2}(?:[ -][A-Za-z0-9]{4})*[ 
 def validate_card(match: regex.Match[str], text: str) -> tuple[int, int] | None:
     start, end = match.span("id")
     if not _card_ok(match.group("id")):
+        digits = "".join(ch for ch in match.group("id") if ch.isdigit())
+        if _uatp_ok(digits) and has_context(text, start, UATP_WORDS, 24):
+            return start, end
         return None
     if has_context(text, start, NOT_CARD_WORDS, 24) and not has_context(text, start, CARD_WORDS, 24):
         return None
@@ -237,6 +248,8 @@ CARD = PatternDetector(
         Example("pan=5555555555554444&x", ("5555555555554444",)),
         Example("4111 1111 1111 1112 fails Luhn; order 1234567812345670 is no card", ()),
         Example("Pay the open invoice from card 4111 1111 1111 1111 today", ("4111 1111 1111 1111",)),
+        Example("JCB 180000000000002 and UATP card 135412345678911", ("180000000000002", "135412345678911")),
+        Example("order 135412345678911 is no card", ()),
     ),
 )
 
