@@ -15,6 +15,7 @@ from typing import Any
 
 from apache_beam.options.pipeline_options import PipelineOptions, _BeamArgumentParser
 
+from scrubber.catalogue import available_profiles
 from scrubber.errors import UsageError
 from scrubber.io.writers import FORMATS
 
@@ -51,7 +52,8 @@ class ScrubOptions(PipelineOptions):
             "--catalogue",
             dest="scrubber_catalogue",
             metavar="NAME|PATH",
-            help="a profile name (strict, pseudonymous) or a catalogue .yaml file",
+            help="a profile name (" + ", ".join(available_profiles()) + ") or a catalogue .yaml file; "
+            "see README 'Sources' for which tool's logs each profile reads",
         )
         group.add_argument(
             "--key-file",
