@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from scrubber.detectors import (
     crypto,
+    documents,
     email,
     finance,
     geo,
@@ -70,6 +71,9 @@ _ENTRIES: tuple[Detector, ...] = (
     handles.DETECTOR,
     geo.DETECTOR,
     national_id.DETECTOR,
+    documents.PASSPORT,
+    documents.DRIVER_LICENSE,
+    documents.ACCOUNT,
     vehicle.DETECTOR,
     secrets.DETECTOR,
     urls.DETECTOR,

@@ -1,0 +1,96 @@
+"""Document and account numbers that have no checksum to find them by: passport and driver-licence
+numbers and bank account numbers outside IBAN. Taken only right after a label that names them, in the
+languages the other detectors support; the shape then is enough (a label makes shape enough)."""
+
+from __future__ import annotations
+
+import regex
+
+from scrubber.detectors.base import Example, PatternDetector, compile_pattern
+
+
+def _labelled(labels: tuple[str, ...], value: str) -> regex.Pattern[str]:
+    """A label, an optional "number"/"no"/":"/"is", then the value as group ``id``."""
+    alternatives = "|".join(sorted((regex.escape(label) for label in labels), key=len, reverse=True))
+    return compile_pattern(
+        rf"""
+        (?<![\p{{L}}])(?i:{alternatives})
+        (?:[ ](?i:number|no\.?|nr\.?|n°|nº|num\.?|nummer|numéro|número|numero|numer))?
+        [ ]?(?:[:#]|(?i:is|ist|est|es|è|jest|é|är|er))?[ ]{{0,3}}
+        (?P<id>{value})
+        (?![\p{{L}}\p{{N}}])
+        """
+    )
+
+
+PASSPORT_LABELS = (
+    "passport", "passport's", "reisepass", "reisepassnummer", "pass-nr", "passnummer", "passeport", "pasaporte",
+    "passaporto", "paspoort", "paspoortnummer", "paszport", "passaporte", "passin numero",
+)  # fmt: skip
+DRIVER_LICENSE_LABELS = (
+    "driver's license", "driver's licence", "drivers license", "drivers licence", "driver license",
+    "driver licence", "driving licence", "driving license", "licence", "license", "führerschein",
+    "führerscheinnummer", "permis de conduire", "permis", "licencia de conducir", "carnet de conducir",
+    "patente di guida", "patente", "rijbewijs", "rijbewijsnummer", "prawo jazdy", "carta de condução",
+    "carta de conducao", "körkort", "kørekort", "førerkort", "ajokortti",
+)  # fmt: skip
+ACCOUNT_LABELS = (
+    "account number", "account", "bank account", "acct", "a/c", "kontonummer", "konto", "bankkonto",
+    "numéro de compte", "compte", "número de cuenta", "cuenta", "numero di conto", "conto", "rekeningnummer",
+    "rekening", "numer konta", "konta", "número de conta", "conta", "tilinumero", "kontonr",
+)  # fmt: skip
+
+_PASSPORT_ID = r"(?=[A-Z]{0,3}\d)[A-Z0-9]{6,9}"  # letters and digits, at least one digit
+_LICENSE_ID = r"(?=(?:[A-Z-]*\d){2})[A-Z0-9][A-Z0-9-]{4,18}[A-Z0-9]"  # at least two digits
+# Digits in groups (a French RIB ends in letters): at least six digits, at most 34 characters.
+_ACCOUNT_ID = r"(?=(?:[^\d\n]{0,3}\d){6})\d[\dA-Z -]{4,32}[\dA-Z]"
+
+
+def _trigger(labels: tuple[str, ...]) -> str:
+    return "|".join(regex.escape(label).replace(r"\ ", " ") for label in labels)
+
+
+PASSPORT = PatternDetector(
+    name="PASSPORT",
+    pattern=_labelled(PASSPORT_LABELS, _PASSPORT_ID),
+    trigger=_trigger(PASSPORT_LABELS),
+    trigger_caseless=True,
+    max_len=80,
+    priority=86,
+    examples=(
+        Example("my passport number is C01X00T47, valid until 2030", ("C01X00T47",)),
+        Example("Reisepassnummer: L01X00T47", ("L01X00T47",)),
+        Example("pass the test 123456 times", ()),
+    ),
+)
+
+DRIVER_LICENSE = PatternDetector(
+    name="DRIVER_LICENSE",
+    pattern=_labelled(DRIVER_LICENSE_LABELS, _LICENSE_ID),
+    trigger=_trigger(DRIVER_LICENSE_LABELS),
+    trigger_caseless=True,
+    max_len=90,
+    priority=85,
+    examples=(
+        Example("driver's license: D123-4567-8901", ("D123-4567-8901",)),
+        Example("Führerscheinnummer B072RRE2I55", ("B072RRE2I55",)),
+        Example("licensed under the MIT License 2.0", ()),
+    ),
+)
+
+ACCOUNT = PatternDetector(
+    name="ACCOUNT_NUMBER",
+    pattern=_labelled(ACCOUNT_LABELS, _ACCOUNT_ID),
+    trigger=_trigger(ACCOUNT_LABELS),
+    trigger_caseless=True,
+    max_len=90,
+    priority=84,
+    examples=(
+        Example("account number 12345678, sort code elsewhere", ("12345678",)),
+        Example("Kontonummer: 0532013000", ("0532013000",)),
+        Example("my account has 3 items", ()),
+        Example("numéro de compte 30002 00550 0000157845Z", ("30002 00550 0000157845Z",)),
+    ),
+)
+
+DETECTORS = (PASSPORT, DRIVER_LICENSE, ACCOUNT)
