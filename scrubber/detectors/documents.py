@@ -47,7 +47,10 @@ _ACCOUNT_ID = r"(?=(?:[^\d\n]{0,3}\d){6})\d[\dA-Z -]{4,32}[\dA-Z]"
 
 
 def _trigger(labels: tuple[str, ...]) -> str:
-    return "|".join(regex.escape(label).replace(r"\ ", " ") for label in labels)
+    """The labels followed by a digit within a few characters: "account" alone, common in prose, does not
+    wake the detector."""
+    alternatives = "|".join(regex.escape(label).replace(r"\ ", " ") for label in labels)
+    return rf"(?:{alternatives})[^\n]{{0,24}}\d"
 
 
 PASSPORT = PatternDetector(
