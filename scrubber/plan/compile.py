@@ -114,7 +114,7 @@ class Compiler:
         path = node.path
         if value is None and node.null_absent:
             return DROP
-        if isinstance(node, (MapNode, ListNode)) and node.parse == "json" and type(value) is str:
+        if not isinstance(node, Leaf) and node.parse == "json" and type(value) is str:
             if node.not_json_rejects:
                 raise RecordRejected("not_json", path, f"expected JSON text of {expected}")
         elif self.default_reject:
@@ -131,16 +131,12 @@ class Compiler:
         functions = {id(child): self.compile(child) for child in node.children()}
         route, expected, mismatch = node.route, node.shapes(), self._mismatch
         applied, invalid, decodes = self.stats.direct, self.invalid, node.decodes
-        unknown_counts, path = self.stats.unknown, node.path
 
         def run_shapes(value: Any, scope: RecordScope) -> Any:
             if decodes(value):
                 decoded = parse_json(value)
                 if decoded is NOT_JSON:
-                    if node.not_json_rejects:
-                        raise RecordRejected("not_json", path, f"expected JSON text of {expected}")
-                    unknown_counts[path] = unknown_counts.get(path, 0) + 1
-                    return DROP
+                    return mismatch(node, value, expected)  # its structure's not_json decides
                 value = decoded
             target = route(value)
             if target is None:

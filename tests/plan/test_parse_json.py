@@ -72,3 +72,28 @@ def test_json_options_need_parse_json(structure: str, message: str) -> None:
     text = f"catalogue: t\nstructures:\n  url: {structure}\nrules:\n  - {{field: url.q, op: keep}}\n"
     with pytest.raises(CatalogueError, match=message):
         parse_catalogue(text, "t.yaml")
+
+
+@pytest.mark.parametrize(("not_json", "outcome"), [("reject", "not_json"), ("drop", {"ts": 1})])
+def test_a_field_of_several_shapes_decodes_json_text_first(test_key: Key, not_json: str, outcome: object) -> None:
+    """messages as JSON text (a Postgres export) is decoded, then routed by the decoded value's shape."""
+    text = f"""\
+catalogue: t
+structures:
+  messages: {{parse: json, write: value, not_json: {not_json}}}
+rules:
+  - {{field: ts, op: keep, type: int}}
+  - {{field: messages, op: drop, shape: object}}
+  - {{field: 'messages[*].content', op: scan_text}}
+"""
+    scrubber = Scrubber(parse_catalogue(text, "t.yaml"), test_key)
+    assert scrubber.scrub({"ts": 1, "messages": '[{"content": "a@b.example"}]'}) == {
+        "ts": 1,
+        "messages": [{"content": "<EMAIL>"}],
+    }
+    assert scrubber.scrub({"ts": 1, "messages": "{}"}) == {"ts": 1}
+    if outcome == "not_json":
+        with pytest.raises(RecordRejected, match="not_json at messages"):
+            scrubber.scrub({"ts": 1, "messages": "not json"})
+    else:
+        assert scrubber.scrub({"ts": 1, "messages": "not json"}) == outcome
