@@ -20,6 +20,7 @@ import regex
 from scrubber.detectors.base import Example, Span, words
 from scrubber.detectors.person_lexicon import load
 from scrubber.detectors.vocabulary import load as load_vocabulary
+from scrubber.detectors.vocabulary import load_places
 
 _TOKEN = r"(?:\p{Lu}\.|\p{Lu}['’]\p{L}\p{Ll}+|\p{Lu}\p{Ll}+(?:\p{Lu}\p{Ll}+)?(?:-\p{Lu}\p{Ll}+)?)"
 _PARTICLE = r"(?:van|von|de|der|den|di|da|du|del|della|dei|la|le|dos|das|af|zu|ten|ter|y|bin|ibn|mac|st\.)"
@@ -316,6 +317,7 @@ class PersonDetector:
         # Stop words, plus the words real text on the build machine writes in lower case (vocabulary.py):
         # a run of such words ("Google Cloud Storage", "Returns True") is no name without a cue.
         self.common = CommonWords(frozenset(w.capitalize() for w in common), load_vocabulary())
+        self.places = load_places()  # a first name that is also a place needs a cue when it stands alone
 
     def _known_first(self, token: str) -> bool:
         if token in self.first:
@@ -386,6 +388,10 @@ class PersonDetector:
     def _is_name(self, token: str) -> bool:
         return self._known_first(token) or self._known_last(token)
 
+    def _lone_first_name(self, token: str) -> bool:
+        """A first name that is a name on its own: no common word and no place ("Jordan", "Georgia")."""
+        return self._known_first(token) and token not in self.common and token not in self.places and len(token) > 2
+
     def _surname_slot(self, tokens: Sequence[str]) -> bool:
         """The last token follows a known first name or an initial ("Luigi Toscano", "J. Moreno") and is no
         stop word: a surname that is also a word somewhere ("toscano", "moreno") is still a surname there."""
@@ -403,11 +409,11 @@ class PersonDetector:
         if " " not in value:  # one token: the common case (a capitalised word that starts a sentence)
             if (value in common and not self._is_name(value)) or value.endswith("."):
                 return None
-            if self._known_first(value) and value not in common and len(value) > 2:
+            if self._lone_first_name(value):
                 return Span(start, start + len(value), self.label)
             cue = self._cue(text, start)
             end = start + len(value)
-            if cue is not None and (cue not in WEAK_CUES or self._is_name(value)):
+            if cue is not None and (cue not in WEAK_CUES or (self._is_name(value) and value not in self.places)):
                 return Span(start, end, self.label)
             if (value not in common or self._is_name(value)) and speech_verb_after(text, end):
                 return Span(start, end, self.label)
@@ -442,10 +448,11 @@ class PersonDetector:
         if len(caps) >= 2:
             if any(self._is_name(t) for t in caps) or not any(t in common for t in caps):
                 return span
-        elif (self._known_first(caps[0]) and caps[0] not in common and len(caps[0]) > 2) or self._surname_slot(tokens):
+        elif self._lone_first_name(caps[0]) or self._surname_slot(tokens):
             return span  # a known first name alone, or initials and a surname ("B. Sobotta")
         cue = self._cue(text, start)
-        if cue is not None and (cue not in WEAK_CUES or len(caps) > 1 or self._is_name(caps[0])):
+        weak_ok = len(caps) > 1 or (self._is_name(caps[0]) and caps[0] not in self.places)
+        if cue is not None and (cue not in WEAK_CUES or weak_ok):
             return span
         if caps[0] not in common and speech_verb_after(text, end):
             return span

@@ -25,3 +25,18 @@ def test_runs_of_common_words_are_no_names(text: str) -> None:
     from scrubber.detectors.scanner import build_scanner
 
     assert build_scanner(["PERSON"]).find(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("we flew to Georgia last week", []),
+        ("Florence and Jordan are cities", ["Florence"]),  # Florence is no ISO or tz place name: a known miss
+        ("Hi Georgia, thanks", ["Georgia"]),  # a greeting still makes it a name
+        ("Jordan Smith said so", ["Jordan Smith"]),
+    ],
+)
+def test_a_first_name_that_is_a_place_needs_a_cue_alone(text: str, names: list[str]) -> None:
+    from scrubber.detectors.scanner import build_scanner
+
+    assert [text[s.start : s.end] for s in build_scanner(["PERSON"]).find(text)] == names
