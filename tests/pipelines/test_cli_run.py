@@ -12,7 +12,6 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-import blake3
 import orjson
 import pyarrow.dataset as pads
 import pyarrow.parquet as pq
@@ -26,16 +25,11 @@ from scrubber.io.readers import read_source
 from scrubber.keys import Key
 from scrubber.records import decode_line
 from tests.conftest import TEST_KEY_HEX
+from tests.reliability.helpers import pseudonym, quarantine_entries, sandbox_rows
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "e2e"
 TRUTH = orjson.loads((FIXTURES / "truth.json").read_bytes())
 INPUT = str(FIXTURES / "e2e-*")
-SUBKEY_CONTEXT = "scrubber 2026-11 pseudonym subkey v1 "
-
-
-def pseudonym(namespace: str, text: str) -> str:
-    subkey = blake3.blake3(bytes.fromhex(TEST_KEY_HEX), derive_key_context=SUBKEY_CONTEXT + namespace).digest()
-    return blake3.blake3(text.encode("utf-8"), key=subkey).hexdigest()
 
 
 def expected_ids(truth: dict[str, Any]) -> dict[str, str]:
@@ -46,28 +40,6 @@ def expected_ids(truth: dict[str, Any]) -> dict[str, str]:
         "session_id": pseudonym("session", truth["session_id"].strip()),
         "user_id": pseudonym("user", user_text),
     }
-
-
-def without_nulls(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: without_nulls(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list):
-        return [without_nulls(v) for v in value]
-    return value
-
-
-def read_sandbox(directory: Path, fmt: str) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = []
-    for path in sorted(directory.glob(f"part-*.{fmt}")):
-        if fmt == "parquet":
-            rows += [without_nulls(r) for r in pq.read_table(path).to_pylist()]
-        else:
-            rows += [orjson.loads(line) for line in path.read_bytes().splitlines()]
-    return rows
-
-
-def read_quarantine(directory: Path) -> list[dict[str, Any]]:
-    return [orjson.loads(line) for p in sorted(directory.glob("part-*.jsonl")) for line in p.read_bytes().splitlines()]
 
 
 def all_text(directory: Path) -> str:
@@ -144,8 +116,8 @@ def test_the_run_succeeds_and_publishes_only_final_files(e2e: dict[str, Any]) ->
 def test_in_equals_out_plus_quarantined(e2e: dict[str, Any]) -> None:
     audit = orjson.loads((e2e["sandbox"] / "_audit.json").read_bytes())
     counts = audit["counts"]
-    records = read_sandbox(e2e["sandbox"], e2e["fmt"])
-    quarantine = read_quarantine(e2e["quarantine"])
+    records = sandbox_rows(e2e["sandbox"])
+    quarantine = quarantine_entries(e2e["quarantine"])
     assert len(records) == TRUTH["good_records"] == counts["records_out"]
     assert len(quarantine) == TRUTH["corrupt_lines"] == counts["records_quarantined"]
     assert counts["records_in"] == len(records) + len(quarantine)
@@ -161,7 +133,7 @@ def test_in_equals_out_plus_quarantined(e2e: dict[str, Any]) -> None:
 
 
 def test_every_corrupt_line_is_in_the_quarantine_with_file_line_and_reason(e2e: dict[str, Any]) -> None:
-    quarantine = read_quarantine(e2e["quarantine"])
+    quarantine = quarantine_entries(e2e["quarantine"])
     got = sorted((Path(q["source"]).name, q["line"]) for q in quarantine)
     assert got == sorted((c["file"], c["line"]) for c in TRUTH["corrupt"])
     assert all(q["reason"] and "raw" in q for q in quarantine)
@@ -184,7 +156,7 @@ def test_only_allow_listed_fields(e2e: dict[str, Any]) -> None:
         "prompt",
         "completion",
     }
-    for record in read_sandbox(e2e["sandbox"], e2e["fmt"]):
+    for record in sandbox_rows(e2e["sandbox"]):
         assert set(record) <= allowed_top
         assert set(record.get("client", {})) <= {"ip"}
         assert set(record.get("geo", {})) <= {"lat", "lon"}
@@ -196,7 +168,7 @@ def test_only_allow_listed_fields(e2e: dict[str, Any]) -> None:
 
 
 def test_every_value_is_correct(e2e: dict[str, Any], core_expected: list[dict[str, Any]]) -> None:
-    records = read_sandbox(e2e["sandbox"], e2e["fmt"])
+    records = sandbox_rows(e2e["sandbox"])
     by_request = {r["request_id"]: r for r in records}
     assert len(by_request) == len(records) == len(TRUTH["records"])
     for truth in TRUTH["records"]:
@@ -292,7 +264,7 @@ def test_quarantine_hash_only_stores_no_line(tmp_path: Path, key_file: Path) -> 
         "--quiet",
     )
     assert code == 0
-    entries = read_quarantine(tmp_path / "q")
+    entries = quarantine_entries(tmp_path / "q")
     assert len(entries) == TRUTH["corrupt_lines"]
     assert all("raw" not in e and len(e["raw_blake3"]) == 64 for e in entries)
     assert leaked(all_text(tmp_path / "q")) == []
@@ -315,10 +287,10 @@ def test_strict_profile_and_key_from_the_environment(tmp_path: Path, monkeypatch
         "--quiet",
     )
     assert code == 0
-    records = read_sandbox(tmp_path / "s", "jsonl")
+    records = sandbox_rows(tmp_path / "s")
     assert records and all(set(r) <= {"ts", "status", "retry_count"} for r in records)
     assert (
-        len(records) + len(read_quarantine(tmp_path / "q"))
+        len(records) + len(quarantine_entries(tmp_path / "q"))
         == orjson.loads((tmp_path / "s" / "_audit.json").read_bytes())["counts"]["records_in"]
     )
 

@@ -72,10 +72,16 @@ def without_nulls(value: Any) -> Any:
 
 
 def sandbox_rows(directory: Path) -> list[dict[str, Any]]:
+    """The sandbox's records, without nulls; Parquet through our reader, which decodes the JSON-text
+    columns it marks (a field whose shape varies)."""
+    from scrubber.io.fs import FsConfig
+    from scrubber.io.readers import parquet as parquet_reader
+
     rows: list[dict[str, Any]] = []
     for path in sorted(directory.glob("part-*")):
         if path.suffix == ".parquet":
-            rows += [without_nulls(r) for r in pq.read_table(path).to_pylist()]
+            items = parquet_reader.read(str(path), FsConfig(), None)
+            rows += [without_nulls(orjson.loads(item.data)) for item in items]  # type: ignore[union-attr]
         else:
             rows += [orjson.loads(line) for line in path.read_bytes().splitlines()]
     return rows

@@ -9,17 +9,14 @@ import ipaddress
 import json
 import re
 import unicodedata
-from pathlib import Path
 from typing import Any
 
 import orjson
 import pytest
 
 from scrubber.cli import main as cli
-from scrubber.io.fs import FsConfig
-from scrubber.io.readers import parquet as parquet_reader
 from tests.conftest import TEST_KEY_HEX
-from tests.reliability.helpers import pseudonym, without_nulls
+from tests.reliability.helpers import pseudonym, sandbox_rows, without_nulls
 from tests.sources.golden import SOURCES, Source, scrubbed
 
 HEX64 = re.compile(r"[0-9a-f]{64}")
@@ -46,7 +43,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str, str],
                     "verified": verified,
                     "verify_console": verify_console,
                     "console": console,
-                    "rows": read_sandbox(out / "s", fmt),
+                    "rows": sandbox_rows(out / "s"),
                     "audit": (out / "s" / "_audit.json").read_text(encoding="utf-8"),
                     "quarantine": [p for p in (out / "q").rglob("*") if p.is_file()],
                     "sandbox_text": "\n".join(
@@ -54,17 +51,6 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str, str],
                     ),
                 }
     return results
-
-
-def read_sandbox(directory: Path, fmt: str) -> list[dict[str, Any]]:
-    """The sandbox's records; Parquet through our reader, which decodes the JSON-text columns it marks."""
-    rows: list[dict[str, Any]] = []
-    for path in sorted(directory.glob(f"part-*.{fmt}")):
-        if fmt == "jsonl":
-            rows += [orjson.loads(line) for line in path.read_bytes().splitlines()]
-        else:
-            rows += [orjson.loads(item.data) for item in parquet_reader.read(str(path), FsConfig(), None)]  # type: ignore[union-attr]
-    return rows
 
 
 def _run_capturing(args: list[str]) -> tuple[int, str]:
