@@ -46,18 +46,27 @@ _LICENSE_ID = r"(?=(?:[A-Z-]*\d){2})[A-Z0-9][A-Z0-9-]{4,18}[A-Z0-9]"  # at least
 _ACCOUNT_ID = r"(?=(?:[^\d\n]{0,3}\d){6})\d[\dA-Z -]{4,32}[\dA-Z]"
 
 
-def _trigger(labels: tuple[str, ...]) -> str:
-    """The labels followed by a digit within a few characters: "account" alone, common in prose, does not
-    wake the detector."""
+def labelled_detector(
+    name: str, labels: tuple[str, ...], value: str, max_len: int, priority: int, examples: tuple[Example, ...]
+) -> PatternDetector:
+    """A detector of ``value`` right after one of ``labels``. Its trigger is a label followed by a digit
+    within a few characters, so "account" alone, common in prose, does not wake it."""
     alternatives = "|".join(regex.escape(label).replace(r"\ ", " ") for label in labels)
-    return rf"(?:{alternatives})[^\n]{{0,24}}\d"
+    return PatternDetector(
+        name=name,
+        pattern=_labelled(labels, value),
+        trigger=rf"(?:{alternatives})[^\n]{{0,24}}\d",
+        trigger_caseless=True,
+        max_len=max_len,
+        priority=priority,
+        examples=examples,
+    )
 
 
-PASSPORT = PatternDetector(
-    name="PASSPORT",
-    pattern=_labelled(PASSPORT_LABELS, _PASSPORT_ID),
-    trigger=_trigger(PASSPORT_LABELS),
-    trigger_caseless=True,
+PASSPORT = labelled_detector(
+    "PASSPORT",
+    PASSPORT_LABELS,
+    _PASSPORT_ID,
     max_len=80,
     priority=86,
     examples=(
@@ -66,12 +75,10 @@ PASSPORT = PatternDetector(
         Example("pass the test 123456 times", ()),
     ),
 )
-
-DRIVER_LICENSE = PatternDetector(
-    name="DRIVER_LICENSE",
-    pattern=_labelled(DRIVER_LICENSE_LABELS, _LICENSE_ID),
-    trigger=_trigger(DRIVER_LICENSE_LABELS),
-    trigger_caseless=True,
+DRIVER_LICENSE = labelled_detector(
+    "DRIVER_LICENSE",
+    DRIVER_LICENSE_LABELS,
+    _LICENSE_ID,
     max_len=90,
     priority=85,
     examples=(
@@ -80,12 +87,10 @@ DRIVER_LICENSE = PatternDetector(
         Example("licensed under the MIT License 2.0", ()),
     ),
 )
-
-ACCOUNT = PatternDetector(
-    name="ACCOUNT_NUMBER",
-    pattern=_labelled(ACCOUNT_LABELS, _ACCOUNT_ID),
-    trigger=_trigger(ACCOUNT_LABELS),
-    trigger_caseless=True,
+ACCOUNT = labelled_detector(
+    "ACCOUNT_NUMBER",
+    ACCOUNT_LABELS,
+    _ACCOUNT_ID,
     max_len=90,
     priority=84,
     examples=(
@@ -95,5 +100,3 @@ ACCOUNT = PatternDetector(
         Example("numéro de compte 30002 00550 0000157845Z", ("30002 00550 0000157845Z",)),
     ),
 )
-
-DETECTORS = (PASSPORT, DRIVER_LICENSE, ACCOUNT)

@@ -269,6 +269,8 @@ class Compiler:
                     applied[index] += 1
                 if result is not DROP:
                     out[out_key] = result
+            # The same tail as run_named_map's, written out: a shared closure call per object measured
+            # +3% instructions per strict record (make bench-instructions, 2026-12-01).
             if unknown:
                 unknown_counts[path] = unknown_counts.get(path, 0) + unknown
             if required:
