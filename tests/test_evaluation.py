@@ -98,7 +98,7 @@ def test_real_text_scores_hold_their_floors():
     find = build_scanner(None).find
     scores = {s.name: s for s in (real_text.score(n, real_text.load(n, "dev"), find) for n in real_text.SETS)}
     assert scores["names_copyright"].recall >= 0.93  # measured 0.942
-    assert scores["names_in_sentences"].recall >= 0.84  # measured 0.852
+    assert scores["names_in_sentences"].recall >= 0.92  # measured 0.930
     assert scores["names_copyright"].false_per_1k <= 1.0  # measured 0.42
     assert scores["benign_docstrings"].false_per_1k <= 1.2  # measured 0.83
     assert scores["benign_markdown"].false_per_1k <= 2.0  # measured 1.37
@@ -109,3 +109,35 @@ def test_the_held_out_real_text_is_still_sealed():
     from tests.eval import real_text
 
     assert real_text.sealed_ok()
+
+
+def test_labelled_value_tables_hold_their_floors():
+    """Addresses (libpostal, usaddress, pelias tests) and numbers (presidio, scrubadub tests), dev files:
+    floors a little below the figures measured when they were set (README "Detectors")."""
+    from scrubber.detectors.scanner import build_scanner
+    from tests.eval import labelled_values
+
+    find = build_scanner(None).find
+    addresses = labelled_values.score("addresses", labelled_values.load("addresses", "dev"), find)
+    numbers = labelled_values.score("numbers", labelled_values.load("numbers", "dev"), find)
+    assert (addresses.recall("ADDRESS") or 0) >= 0.75  # measured 0.768
+    assert (addresses.recall("POSTCODE") or 0) >= 0.90  # measured 0.920
+    assert addresses.false_per_1k <= 8.0  # measured 6.87 (towns taken for names)
+    assert (numbers.recall("NATIONAL_ID") or 0) >= 0.40  # measured 0.415
+    assert (numbers.recall("IBAN") or 0) >= 0.99  # measured 1.000
+    assert (numbers.recall("PHONE") or 0) >= 0.95  # measured 1.000
+    assert numbers.negatives_kept >= 0.97 * numbers.negatives  # measured 244/249
+
+
+def test_the_held_out_value_tables_are_still_sealed():
+    from tests.eval import labelled_values
+
+    assert labelled_values.sealed_ok()
+
+
+def test_the_value_tables_are_what_their_builders_write(capsys):
+    """The committed address and number tables are the builders' output from the raw excerpts."""
+    from tests.eval import addresses_build, numbers_build
+
+    assert addresses_build.main(["--check"]) == 0
+    assert numbers_build.main(["--check"]) == 0

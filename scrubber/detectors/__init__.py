@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from scrubber.detectors import (
+    address,
     crypto,
     documents,
     email,
@@ -70,11 +71,13 @@ _ENTRIES: tuple[Detector, ...] = (
     telecom.SIP,
     handles.DETECTOR,
     geo.DETECTOR,
-    national_id.DETECTOR,
+    DetectorGroup("NATIONAL_ID", (national_id.DETECTOR, documents.ID_CARD)),
     documents.PASSPORT,
     documents.DRIVER_LICENSE,
     documents.ACCOUNT,
     vehicle.DETECTOR,
+    address.STREET_DETECTOR,
+    address.POSTCODE_DETECTOR,
     secrets.DETECTOR,
     urls.DETECTOR,
     person.DETECTOR,

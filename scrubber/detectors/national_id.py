@@ -24,7 +24,6 @@ from stdnum.dk import cpr as dk_cpr
 from stdnum.ee import ik as ee_ik
 from stdnum.es import dni as es_dni
 from stdnum.es import nie as es_nie
-from stdnum.fi import hetu as fi_hetu
 from stdnum.fr import nir as fr_nir
 from stdnum.gb import nhs as gb_nhs
 from stdnum.gr import amka as gr_amka
@@ -49,7 +48,7 @@ from scrubber.detectors.base import (
     has_context,
     has_context_after,
 )
-from scrubber.detectors.checksums import nino_ok
+from scrubber.detectors.checksums import hetu_ok, nino_ok
 
 PATTERN = compile_pattern(
     r"""
@@ -185,7 +184,7 @@ SCHEMES: tuple[Scheme, ...] = (
     Scheme("es.dni", _s(r"\d{8}-?[A-Za-z]"), lambda v: es_dni.is_valid(v.upper()), False),
     Scheme("ie.pps", _s(r"\d{7}[A-Wa-w][A-IWa-iw]?"), lambda v: ie_pps.is_valid(v.upper()), False),
     Scheme("pt.cc", _s(r"\d{8} ?\d ?[A-Za-z]{2}\d"), lambda v: pt_cc.is_valid(v.upper()), False),
-    Scheme("fi.hetu", _s(r"\d{6}[-+A-FU-Ya-fu-y]\d{3}[0-9A-Ya-y]"), lambda v: fi_hetu.is_valid(v.upper()), False),
+    Scheme("fi.hetu", _s(r"\d{6}[-+A-FU-Ya-fu-y]\d{3}[0-9A-Ya-y]"), hetu_ok, False),
     Scheme("se.personnummer", _s(r"(?:\d{2})?\d{6}[-+]\d{4}"), se_pnr.is_valid, False),
     Scheme("lv.personas_kods", _s(r"\d{6}-\d{5}"), lambda v: lv_pvn.is_valid(v) and v[0] in "0123", False),
     Scheme("fr.nir", _s(r"[12] ?\d{2} ?\d{2} ?(?:\d{2}|2[ABab]) ?\d{3} ?\d{3} ?\d{2}"),

@@ -13,6 +13,7 @@ Upper-case words (FEEDBACK) never count. Opt-in NER on top: ``scrubber.integrati
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterator, Sequence
 
 import regex
@@ -156,7 +157,34 @@ STRONG_INTRO = regex.compile(
     regex.VERBOSE | regex.VERSION0,
 )  # run on the lower-cased text
 
-INTRO_KEYS = (
+# Words that address someone by name, after which chat text often writes the name in lower case
+# ("ping oliver laumann", "merci philip edelbrock"). Only a first name the lexicon knows starts such a name.
+ADDRESS_WORDS = (
+    "ping", "thanks", "thank you", "thx", "cc", "hi", "hey", "hello", "dear", "merci", "bonjour", "salut", "danke",
+    "hallo", "gracias", "hola", "grazie", "ciao", "bedankt", "dank je", "dzięki", "dziękuję", "obrigado",
+    "obrigada", "olá", "tack", "tak", "kiitos", "hej", "moin",
+)  # fmt: skip
+# The name after an address word, matched right after the word in the lower-cased text.
+ADDRESSED_NAME = regex.compile(
+    r"[,:]?[ ]+(?P<name>(?:\p{Ll}\.[ ])?\p{Ll}[\p{Ll}'’-]+(?:[ ](?:\p{Ll}\.|\p{Ll}[\p{Ll}'’-]+)){0,3})",
+    regex.VERSION0,
+)
+
+# CamelCase is how code names things ("MandatoryRelease"); Mc/Mac/De names are the exception.
+_IDENTIFIER_CASE = regex.compile(r"(?!Mc|Mac|De|Di|Le|La|Van|Von)\p{Lu}\p{Ll}+\p{Lu}\p{L}*", regex.VERSION0)
+
+
+def _joins(text: str, index: int) -> bool:
+    """True if the character at ``index`` would make a word part of a longer token (letter, digit, _ or -)."""
+    if index < 0 or index >= len(text):
+        return False
+    char = text[index]
+    return char.isalnum() or char in "_-"
+
+
+_ONE_LETTER_WORDS = frozenset("aeiouyzw")  # words of one letter in the supported languages, not initials
+
+SELF_INTRO_KEYS = (
     "my name",
     "name is",
     "i am ",
@@ -179,6 +207,8 @@ INTRO_KEYS = (
     "nimeni",
     "imię",
 )
+# The gate trigger: a self-introduction or an address word; either may precede a lower-case name.
+INTRO_KEYS = SELF_INTRO_KEYS + tuple(f"{word} " for word in ADDRESS_WORDS)
 _SPLIT = regex.compile(r"[ ]+")
 
 
@@ -362,15 +392,20 @@ class PersonDetector:
         """Names in ``text``: the capitalised runs around the ``near`` hits (all runs from ``pos`` without),
         then, unless the scanner found no self-introduction key (``intro`` False), lower-case introduced names."""
         windows = [(pos, len(text))] if near is None else _windows(text, near)
+        found: list[Span] = []
         for lo, hi in windows:
             for match in SEQUENCE.finditer(text, lo, hi):
                 span = self._judge(text, match.start(), match.group())
                 if span is not None:
-                    yield span
+                    found.append(span)
+        yield from found
+        yield from self._repeated(text, found)
         if not intro:
             return
         lowered = text.lower()
-        if len(lowered) == len(text) and any(key in lowered for key in INTRO_KEYS):
+        if len(lowered) != len(text):
+            return
+        if any(key in lowered for key in SELF_INTRO_KEYS):
             for match in STRONG_INTRO.finditer(lowered, pos):
                 tokens = match.group("name").split(" ")
                 kept = 0
@@ -384,6 +419,89 @@ class PersonDetector:
                     start = match.start("name")
                     end = start + len(" ".join(tokens[:kept]))
                     yield Span(start, end, self.label)
+        yield from self._addressed_names(text, lowered, pos)
+
+    def _addressed_names(self, text: str, lowered: str, pos: int) -> Iterator[Span]:
+        """Lower-case names after an address word: each word is found with ``str.find`` (one C-level pass per
+        word), and only a following lower-case word that the lexicon knows as a first name is looked at."""
+        for word in ADDRESS_WORDS:
+            at = lowered.find(word, pos)
+            while at >= 0:
+                end = at + len(word)
+                if not _joins(lowered, at - 1):
+                    match = ADDRESSED_NAME.match(lowered, end)
+                    if match is not None:
+                        span = self._addressed(text, match.start("name"), match.group("name").split(" "))
+                        if span is not None:
+                            yield span
+                at = lowered.find(word, end)
+
+    def _repeated(self, text: str, found: Sequence[Span]) -> Iterator[Span]:
+        """Parts of a full name found once, where they stand alone elsewhere in the same text: after "Tom
+        Moody" the text's later "Moody" is the same person. Only the parts of a name that starts with a known first
+        name, and only parts that are no common word or place."""
+        parts: set[str] = set()
+        for span in found:
+            tokens = _SPLIT.split(text[span.start : span.end])
+            if len(tokens) < 2 or not self._known_first(tokens[0]):
+                continue  # only a name that starts with a known first name vouches for its parts
+            parts.update(
+                t
+                for t in tokens
+                if len(t) > 2
+                and t[:1].isupper()
+                and t not in self.common
+                and t not in self.places
+                and not _IDENTIFIER_CASE.fullmatch(t)
+            )
+        if not parts:
+            return
+        covered = sorted((span.start, span.end) for span in found)
+        starts = [start for start, _ in covered]
+        label = self.label
+        for part in parts:
+            at = text.find(part)
+            while at >= 0:
+                end = at + len(part)
+                if not _joins(text, at - 1) and not _joins(text, end):
+                    inside = bisect.bisect_right(starts, at) - 1
+                    if inside < 0 or covered[inside][1] < end:
+                        yield Span(at, end, label)
+                at = text.find(part, end)
+
+    def _addressed(self, text: str, start: int, tokens: Sequence[str]) -> Span | None:
+        """A lower-case name after a word that addresses someone: a known first name that is no common word
+        (or is followed by a surname), then initials, particles and words that are no common words."""
+        first = text[start : start + len(tokens[0])]
+        if first[:1].isupper():
+            return None  # a capitalised name is the capitalised-run path's; here only lower-case ones
+        if len(tokens[0]) == 2 and tokens[0].endswith("."):  # an initial, then a surname: "b. poettering"
+            if tokens[0][0] in _ONE_LETTER_WORDS:
+                return None  # "thanks a. lot"
+            surname = tokens[1] if len(tokens) > 1 else ""
+            if len(surname) < 3 or surname.endswith(".") or surname.capitalize() in self.common:
+                return None
+            return Span(start, start + len(tokens[0]) + 1 + len(surname), self.label)
+        if tokens[0].casefold() not in self.first_folded:
+            return None
+        kept = 1
+        for token in tokens[1:]:
+            initial = len(token) == 2 and token.endswith(".")
+            word = token.rstrip(".")
+            if (
+                initial
+                or (len(word) > 1 and word.capitalize() not in self.common)
+                or self._known_last(word.capitalize())
+            ):
+                kept += 1
+            else:
+                break
+        while kept > 1 and tokens[kept - 1].endswith(".") and len(tokens[kept - 1]) == 2:
+            kept -= 1  # a name does not end in an initial
+        if kept == 1 and tokens[0].capitalize() in self.common:
+            return None  # "thanks will do", "hi max": a word, unless a surname follows
+        end = start + len(" ".join(tokens[:kept]))
+        return Span(start, end, self.label)
 
     def _is_name(self, token: str) -> bool:
         return self._known_first(token) or self._known_last(token)

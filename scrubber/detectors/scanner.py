@@ -25,6 +25,7 @@ from typing import Any
 import blake3
 
 from scrubber.detectors import DETECTORS, Detector, Span, parts_of
+from scrubber.detectors.address import places_in_postal_lines
 from scrubber.detectors.base import PatternDetector
 from scrubber.detectors.person import PersonDetector
 from scrubber.detectors.terms import AllowTerms
@@ -105,8 +106,8 @@ class _Triggers:
         for index, part in enumerate(parts):
             sources = part.trigger_source
             gate = getattr(part, "gate_trigger", None)
-            single = 0 if index in self.near else hyperscan.HS_FLAG_SINGLEMATCH
             for position, source in enumerate((sources,) if isinstance(sources, str) else sources):
+                single = 0 if index in self.near and position != gate else hyperscan.HS_FLAG_SINGLEMATCH
                 expressions.append(source.encode("utf-8"))
                 ids.append(index + count if position == gate else index)
                 flags.append(flags_base | single | (hyperscan.HS_FLAG_CASELESS if part.trigger_caseless else 0))
@@ -131,9 +132,14 @@ _ScanState = tuple[dict[int, int], dict[int, list[int]], set[int], frozenset[int
 def _on_match(ident: int, start: int, end: int, flags: int, state: _ScanState) -> None:
     """hyperscan's callback: one module-level function; the per-scan state travels in ``context``."""
     first, every, gated, near, count = state
-    if ident >= count:
+    if ident >= count:  # a gate trigger (reported once): the part's gated path may run; it opens no window
         ident -= count
         gated.add(ident)
+        if ident not in first:
+            first[ident] = end
+            if ident in near:
+                every.setdefault(ident, [])
+        return
     if ident in near:
         hits = every.get(ident)
         if hits is None:
@@ -218,6 +224,8 @@ class TextScanner:
         self._triggers = _compile_triggers(self.parts)
         self._token_hasher = blake3.blake3(key=token_key) if token_key else None
         self._has_url = any(part.label == URL_KIND for part in self.parts)
+        labels = {part.label for part in self.parts}
+        self.postal = {"PERSON", "POSTCODE"} <= labels  # towns of postal lines are no names
         # Short texts recur (system prompts, canned replies): a bounded cache of this pure function
         # skips rescanning them without changing any result.
         self._scrub_cached = lru_cache(maxsize=CACHED_TEXTS)(self._scrub_counted)
@@ -274,6 +282,8 @@ class TextScanner:
         if not spans:
             return spans
         spans = resolve_overlaps(spans, self.priority)
+        if self.postal:
+            spans = places_in_postal_lines(text, spans)
         return self.allow.keep(text, spans) if self.allow is not None else spans
 
     def _placeholder(self, kind: str, value: str) -> str:

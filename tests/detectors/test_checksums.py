@@ -127,3 +127,18 @@ def test_vin_check_digit_is_iso_3779(vin):
 )
 def test_nino_rules(value, ok):
     assert cs.nino_ok(value) is ok
+
+
+def test_hetu_agrees_with_stdnum_on_the_old_century_signs_and_takes_the_new_ones():
+    import random
+
+    from stdnum.fi import hetu
+
+    rng = random.Random(5)
+    for _ in range(3000):
+        value = f"{rng.randrange(1, 29):02d}{rng.randrange(1, 13):02d}{rng.randrange(100):02d}"
+        value += rng.choice("+-A") + f"{rng.randrange(2, 900):03d}" + rng.choice("0123456789ABCDEFHJKLMNPRSTUVWXY")
+        assert cs.hetu_ok(value) is hetu.is_valid(value), value
+    # The 2023 signs: the same number with Y (1900s) or B (2000s) in place of - or A keeps its check character.
+    assert cs.hetu_ok("131052Y308T") and cs.hetu_ok("010594Y9021")
+    assert not cs.hetu_ok("131052Y308U") and not cs.hetu_ok("131052G308T")

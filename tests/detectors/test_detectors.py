@@ -40,6 +40,7 @@ def test_registry_covers_every_placeholder_of_the_issue():
         "EMAIL", "PHONE", "IBAN", "BIC", "CARD", "IMEI", "IMSI", "MAC", "UUID", "IP", "CRYPTO_WALLET", "SIP_URI",
         "HANDLE", "COORDINATES", "NATIONAL_ID", "VIN", "SECRET", "URL", "PERSON",
         "PASSPORT", "DRIVER_LICENSE", "ACCOUNT_NUMBER",  # labelled only (issue 13)
+        "ADDRESS", "POSTCODE",  # street part and postcode (issue 13)
     }  # fmt: skip
     assert DETECTORS["IP"].name == "IP"
 

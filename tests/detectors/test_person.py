@@ -40,3 +40,36 @@ def test_a_first_name_that_is_a_place_needs_a_cue_alone(text: str, names: list[s
     from scrubber.detectors.scanner import build_scanner
 
     assert [text[s.start : s.end] for s in build_scanner(["PERSON"]).find(text)] == names
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("ping oliver laumann - the CI is red again", ["oliver laumann"]),
+        ("merci shawn o. pearce !", ["shawn o. pearce"]),
+        ("danke matthias walter, das hat geholfen", ["matthias walter"]),
+        ("ping b. poettering - can you look?", ["b. poettering"]),
+        ("thanks will do", []),
+        ("hi all, the build is red", []),
+        ("thanks a. lot", []),
+        ("thanks for the fix", []),
+    ],
+)
+def test_lower_case_names_after_an_address_word(text: str, names: list[str]) -> None:
+    from scrubber.detectors.person import DETECTOR
+
+    assert [text[s.start : s.end] for s in DETECTOR.find(text)] == names
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("Tom Moody scored twice. Later Moody left the pitch.", ["Tom Moody", "Moody"]),
+        # no known first name vouches for the parts, and CamelCase parts are code
+        ("Else MandatoryRelease records it. MandatoryRelease may be None.", ["Else MandatoryRelease"]),
+    ],
+)
+def test_a_full_name_vouches_for_its_parts_elsewhere_in_the_text(text: str, names: list[str]) -> None:
+    from scrubber.detectors.person import DETECTOR
+
+    assert [text[s.start : s.end] for s in DETECTOR.find(text)] == names

@@ -29,6 +29,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from tests.eval.real_text_build import check_files, write_files
+
 REPO = Path(__file__).resolve().parents[2]
 OUT = REPO / "fixtures" / "real_text"
 RAW = OUT / "raw" / "addresses_raw.json"
@@ -369,15 +371,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="exit 1 if the files differ from what would be written")
     args = parser.parse_args(argv)
     files, skipped = build()
+    encoded = {name: content.encode("utf-8") for name, content in files.items()}
     if args.check:
-        stale = [n for n, content in files.items() if not (OUT / n).exists() or (OUT / n).read_text("utf-8") != content]
-        if stale:
-            print("out of date: " + ", ".join(stale), file=sys.stderr)
-            return 1
-        print("up to date")
-        return 0
-    for name, content in files.items():
-        (OUT / name).write_text(content, encoding="utf-8")
+        return check_files(encoded)
+    write_files(encoded)
     for line in skipped:
         print("skipped", line)
     summary(files)

@@ -289,6 +289,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="score the sealed held-out files of fixtures/real_text/ (once, when the detection work is done)",
     )
+    parser.add_argument(
+        "--values-heldout",
+        action="store_true",
+        help="score the sealed held-out address and number tables (once, when the work they guard is done)",
+    )
     args = parser.parse_args(argv)
 
     scanner = build_scanner(None)
@@ -306,14 +311,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             for key, value in throughput(texts, scanner).items():
                 report.speed[f"{label}_{key}"] = value
     print_report(report)
-    from tests.eval import real_text
+    from tests.eval import labelled_values, real_text
 
-    real_text.report(scanner.find, "dev")
-    if args.real_text_heldout:
-        if not real_text.sealed_ok():
-            print("the held-out files differ from SEALED.sha256: they were changed after sealing", file=sys.stderr)
-            return 1
-        real_text.report(scanner.find, "heldout")
+    for module, heldout in ((real_text, args.real_text_heldout), (labelled_values, args.values_heldout)):
+        module.report(scanner.find, "dev")
+        if heldout:
+            if not module.sealed_ok():
+                print(f"{module.__name__}: held-out files changed after sealing", file=sys.stderr)
+                return 1
+            module.report(scanner.find, "heldout")
     if args.linearity:
         print("\nPathological inputs: seconds for 1 MB / 2 MB (linear = about 2x)")
         for name, (one, two) in linearity(scanner).items():

@@ -22,10 +22,11 @@ import argparse
 import hashlib
 import json
 import re
-import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
+
+from tests.eval.real_text_build import check_files, write_files
 
 REPO = Path(__file__).resolve().parents[2]
 OUT = REPO / "fixtures" / "real_text"
@@ -449,14 +450,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     files, splits, _ = build()
     if args.check:
-        stale = [
-            name for name, data in files.items() if not (OUT / name).is_file() or (OUT / name).read_bytes() != data
-        ]
-        for name in stale:
-            print(f"differs: fixtures/real_text/{name}", file=sys.stderr)
-        return 1 if stale else 0
-    for name, data in sorted(files.items()):
-        (OUT / name).write_bytes(data)
+        return check_files(files)
+    write_files(files)
     report(splits)
     print(f"wrote {', '.join(sorted(files))} to {OUT.relative_to(REPO)}")
     return 0

@@ -34,10 +34,18 @@ def words(text: str) -> int:
     return len(text.split())
 
 
-def strictly_covered(text: str, start: int, end: int, spans: Sequence[tuple[int, int]]) -> bool:
-    """Every token of two letters or more in [start, end), except particles and titles, inside one span."""
-    for match in _TOKEN.finditer(text, start, end):
-        if len(match.group()) < 2 or match.group().lower() in SKIP:
+def strictly_covered(
+    text: str,
+    start: int,
+    end: int,
+    spans: Sequence[tuple[int, int]],
+    token: re.Pattern[str] = _TOKEN,
+    skip: frozenset[str] = SKIP,
+) -> bool:
+    """Every ``token`` in [start, end) of two characters or more (any run of digits), except the ``skip``
+    words (particles and titles of names), inside one span."""
+    for match in token.finditer(text, start, end):
+        if (len(match.group()) < 2 and not match.group().isdigit()) or match.group().lower() in skip:
             continue
         if not any(s <= match.start() and match.end() <= e for s, e in spans):
             return False

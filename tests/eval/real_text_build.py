@@ -1150,6 +1150,20 @@ def baseline() -> None:
 # --------------------------------------------------------------------------------------------- main
 
 
+def check_files(files: dict[str, bytes]) -> int:
+    """1 (and the names on stderr) if a file under fixtures/real_text/ differs from ``files``, else 0."""
+    stale = [name for name, data in files.items() if not (OUT / name).is_file() or (OUT / name).read_bytes() != data]
+    for name in stale:
+        print(f"differs: fixtures/real_text/{name}", file=sys.stderr)
+    return 1 if stale else 0
+
+
+def write_files(files: dict[str, bytes]) -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    for name, data in sorted(files.items()):
+        (OUT / name).write_bytes(data)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--check", action="store_true", help="exit 1 if the files on disk differ")
@@ -1160,15 +1174,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     files, _ = build()
     if args.check:
-        stale = [
-            name for name, data in files.items() if not (OUT / name).is_file() or (OUT / name).read_bytes() != data
-        ]
-        for name in stale:
-            print(f"differs: fixtures/real_text/{name}", file=sys.stderr)
-        return 1 if stale else 0
-    OUT.mkdir(parents=True, exist_ok=True)
-    for name, data in sorted(files.items()):
-        (OUT / name).write_bytes(data)
+        return check_files(files)
+    write_files(files)
     total = sum(len(d) for d in files.values())
     print(f"wrote {len(files)} files, {total:,} bytes, to {OUT.relative_to(REPO)}")
     return 0
