@@ -25,6 +25,7 @@ from __future__ import annotations
 import regex
 
 from scrubber.detectors.base import Example, PatternDetector, Span, compile_pattern, context_words, has_context
+from scrubber.detectors.person import DETECTOR as PERSON
 from scrubber.detectors.vocabulary import load_places
 
 # A street type that comes before the name, in any case: "rue", "Via", "ul.", "C/".
@@ -394,13 +395,20 @@ _STATE_BETWEEN = regex.compile(
 
 def places_in_postal_lines(text: str, spans: list[Span]) -> list[Span]:
     """Drop PERSON spans that are the town of a postal line: right before a postcode ("Brooklyn, NY 11226",
-    "Little Rock, AR 72201") or right after one ("8606 Greifensee"). A town identifies no one, and text that
-    keeps it stays useful; the street part and the postcode are replaced either way."""
+    "Little Rock, AR 72201") or right after one ("8606 Greifensee"), unless they start with a first name
+    ("John Smith, NY 10001" stays a name). A town identifies no one, and text that keeps it stays useful;
+    the street part and the postcode are replaced either way."""
     kept: list[Span] = []
     for i, span in enumerate(spans):
         value = text[span.start : span.end]
         # A span with a digit has swallowed another detector's span while overlaps were merged: it stays.
-        if span.kind == "PERSON" and not any(c.isdigit() for c in value) and value.count(" ") < 4:
+        # A name that starts with a known first name stays a name even there ("John Smith, NY 10001").
+        if (
+            span.kind == "PERSON"
+            and not any(c.isdigit() for c in value)
+            and value.count(" ") < 4
+            and not PERSON.starts_with_first_name(value)
+        ):
             after = spans[i + 1] if i + 1 < len(spans) else None
             before = spans[i - 1] if i else None
             if after is not None and after.kind == "POSTCODE":

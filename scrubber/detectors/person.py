@@ -503,6 +503,10 @@ class PersonDetector:
         end = start + len(" ".join(tokens[:kept]))
         return Span(start, end, self.label)
 
+    def starts_with_first_name(self, value: str) -> bool:
+        """True if the first word of ``value`` is a first name of the lexicon ("John Smith", not "Little Rock")."""
+        return self._known_first(value.split(" ", 1)[0])
+
     def _is_name(self, token: str) -> bool:
         return self._known_first(token) or self._known_last(token)
 

@@ -64,3 +64,15 @@ def test_addresses_are_replaced(scanner: TextScanner, text: str, scrubbed: str) 
 def test_look_alikes_stay(scanner: TextScanner, text: str) -> None:
     spans = [s for s in scanner.find(text) if s.kind in ("ADDRESS", "POSTCODE")]
     assert spans == [], [text[s.start : s.end] for s in spans]
+
+
+@pytest.mark.parametrize(
+    ("text", "scrubbed"),
+    [
+        ("Brooklyn, NY 11226", "Brooklyn, NY <POSTCODE>"),  # the town of a postal line is no name
+        ("10 Main St, Little Rock, AR 72201", "<ADDRESS>, Little Rock, AR <POSTCODE>"),
+        ("John Smith, NY 10001", "<PERSON>, NY <POSTCODE>"),  # a name that starts with a first name stays one
+    ],
+)
+def test_towns_of_postal_lines_stay_and_names_do_not(scanner: TextScanner, text: str, scrubbed: str) -> None:
+    assert scanner.scrub(text) == scrubbed
