@@ -16,15 +16,13 @@ import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
-
-import orjson
 
 from scrubber.detectors.base import Span
 from tests.eval import real_text
 
-REAL_TEXT = Path(__file__).resolve().parents[2] / "fixtures" / "real_text"
+REAL_TEXT = real_text.REAL_TEXT
+load = real_text.load  # the same JSON-lines files, one folder
 # (set name, seal file)
 SETS: tuple[tuple[str, str], ...] = (("addresses", "SEALED.round2.sha256"), ("numbers", "SEALED.numbers.sha256"))
 _TOKEN = re.compile(r"\d+|[^\W\d_]{2,}")
@@ -56,11 +54,6 @@ class ValueScore:
     def recall(self, kind: str) -> float | None:
         caught, total = self.by_kind.get(kind, (0, 0))
         return caught / total if total else None
-
-
-def load(name: str, split: str) -> list[dict[str, Any]]:
-    path = REAL_TEXT / f"{name}.{split}.jsonl"
-    return [orjson.loads(line) for line in path.read_bytes().splitlines()]
 
 
 def _tally(table: dict[str, list[int]], key: str, hit: bool) -> None:
