@@ -268,7 +268,7 @@ STREET_DETECTOR = PatternDetector(
 
 POSTCODE_WORDS = context_words(
     "postcode", "post code", "postal code", "zip", "zip code", "zipcode", "plz", "postleitzahl", "code postal",
-    "cp", "cap", "código postal", "codice postale", "postcode:", "kod pocztowy", "kod", "postnummer",
+    "cp", "cap", "código postal", "codice postale", "kod pocztowy", "kod", "postnummer",
     "postinumero", "código", "c.p.",
 )  # fmt: skip
 
@@ -301,23 +301,24 @@ _SEPARATOR_BEFORE = regex.compile(r"[ ]?[,\n][ ]?$|[ ]$", regex.VERSION0)
 _YEAR = regex.compile(r"(?:19|20)\d\d", regex.VERSION0)
 
 
+def _streets_before(text: str, end: int, lo: int = 0) -> list[int]:
+    """Where the street addresses in the ``max_len`` characters before ``end`` (and from ``lo`` on) end."""
+    start = max(lo, end - STREET_DETECTOR.max_len, 0)
+    return [span.end for span in STREET_DETECTOR.find(text[:end], start)]
+
+
 def _after_street(text: str, start: int) -> bool:
     """A street address ends right before ``start``, apart from a comma, a space or a line break."""
     separator = _SEPARATOR_BEFORE.search(text, max(0, start - 3), start)
-    if separator is None:
-        return False
-    end = separator.start()
-    before = text[:end]
-    return any(span.end == end for span in STREET_DETECTOR.find(before, max(0, end - STREET_DETECTOR.max_len)))
-
-
-_PLACE_AFTER = regex.compile(_PLACE, regex.VERSION0)
+    return separator is not None and separator.start() in _streets_before(text, separator.start())
 
 
 def _street_on_line(text: str, start: int) -> bool:
     """A street address stands earlier on the line of ``start`` ("1044 Lake Shore Boulevard, Evanston, 60202")."""
-    line = max(text.rfind("\n", 0, start) + 1, start - STREET_DETECTOR.max_len)
-    return any(span.end <= start for span in STREET_DETECTOR.find(text[:start], line))
+    return bool(_streets_before(text, start, text.rfind("\n", 0, start) + 1))
+
+
+_PLACE_AFTER = regex.compile(_PLACE, regex.VERSION0)
 
 
 def validate_postcode(match: regex.Match[str], text: str) -> tuple[int, int] | None:
