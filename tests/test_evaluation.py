@@ -136,8 +136,16 @@ def test_the_held_out_value_tables_are_still_sealed():
 
 
 def test_the_value_tables_are_what_their_builders_write(capsys):
-    """The committed address and number tables are the builders' output from the raw excerpts."""
-    from tests.eval import addresses_build, numbers_build
+    """The committed address and number tables, and the labelled news, encyclopaedia and social-media
+    files, are the builders' output from the raw excerpts."""
+    from tests.eval import addresses_build, numbers_build, prose_build
 
     assert addresses_build.main(["--check"]) == 0
     assert numbers_build.main(["--check"]) == 0
+    assert prose_build.main(["--check"]) == 0
+
+
+def test_the_held_out_prose_is_still_sealed():
+    from tests.eval import prose
+
+    assert prose.sealed_ok()

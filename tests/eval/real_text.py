@@ -24,7 +24,12 @@ SETS = (*BENIGN_SETS, *NAME_SETS)
 # Tokens a strict score does not ask to be covered: particles and titles.
 _PARTICLES_AND_TITLES = (
     "van von de der den di da du del della dei la le les dos das af zu ten ter y bin ibn mac st dr mr mrs ms "
-    "prof sir herr frau mme mlle m"
+    "prof sir herr frau mme mlle m "
+    # titles that news and encyclopaedia annotators put inside a person span ("Lt. Gen. Jubal Early")
+    "lt gen col capt cpt sgt maj adm cmdr rev fr sen rep gov pres hon lord lady dame king queen prince princess "
+    "saint mgr dhr mevr hr hrn herrn fräulein graf grafen gräfin fürst baron freiherr monsieur madame mademoiselle "
+    "mm jhr prime minister president chancellor senator governor mayor general colonel captain sergeant major "
+    "professor doctor bishop pope"
 )
 SKIP = frozenset(_PARTICLES_AND_TITLES.split())
 _TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
