@@ -13,9 +13,11 @@ writes, deterministically (no clock, no randomness, no network):
 
 Tokens are joined with one space, except before closing punctuation and clitics (``,`` ``.`` ``'s`` ``n't``
 ...) and after opening brackets, so the text reads like prose; a label covers its tokens. ``PERSON`` spans are
-the annotators' person entities (B-/I- runs, or runs of I- in IOB1); an ``@handle`` token is labelled
-``HANDLE`` (it names an account; scrubber replaces it on purpose). Other entity types are kept as ``entities``
-for error analysis and are not labels: a placeholder over an organisation or place is a false one. A section
+the annotators' person entities (B-/I- runs, or runs of I- in IOB1; for GUM, derived from its person
+mentions: see ``names_in_mention``); an ``@handle`` (WNUT splits it into ``@`` and the name) is labelled
+``HANDLE``: it names an account and scrubber replaces it on purpose. Other entity types are kept as
+``entities`` for error analysis and are not labels: a placeholder over an organisation or place is a false
+one. A section
 read from the middle of a file loses its partial first and last sentence. Items are paragraphs of at most
 ``MAX_WORDS`` words inside one document (one post each for WNUT). The split is by document: within each kind
 and language, the quarter of documents whose sha256 sorts first is heldout.
@@ -336,6 +338,8 @@ def items(doc: Document) -> Iterator[dict[str, Any]]:
         for i, (token, tag) in enumerate(tokens):
             if _HANDLE.match(token) and not _PERSON_TAG.match(tag):
                 spans.append(span(i, i + 1, "HANDLE"))
+            elif token == "@" and i + 1 < len(tokens) and not _PERSON_TAG.match(tokens[i + 1][1]):
+                spans.append(span(i, i + 2, "HANDLE"))  # "@" "name": one handle, written "@name"
         spans.sort(key=lambda s: (s["start"], s["end"]))
         key = f"{doc.key}:{number}"
         yield {
