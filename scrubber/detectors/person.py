@@ -36,6 +36,36 @@ SEQUENCE = regex.compile(
     regex.VERBOSE | regex.VERSION0,
 )
 
+# Ranks, offices and titles of nobility, clergy and the military, which news text writes before a surname
+# ("le capitaine Boyenval", "Graf Haller", "Senator Warren"). Words that also start names of things
+# ("General Motors", "Major League", "Private Equity") are left out.
+RANKS = words(
+    """
+    captain capt colonel lieutenant sergeant sgt commander admiral corporal detective inspector senator
+    governor president vice-president chancellor mayor minister premier ambassador prince princess duke
+    duchess countess lord lady baron baroness earl reverend rev bishop archbishop cardinal pope professor
+    doctor capitaine lieutenant commandant sergent caporal amiral maréchal général comte comtesse duc
+    duchesse marquis marquise vicomte baronne princesse roi reine docteur abbé maître me mm président
+    ministre préfet maire sénateur député juge graf gräfin grafen fürst fürstin freiherr freifrau herzog
+    herzogin prinz prinzessin könig königin kaiser kaiserin oberst hauptmann leutnant feldmarschall doktor
+    pfarrer bischof kanzler präsident bürgermeister richter herrn hrn kapitein kolonel generaal luitenant
+    majoor graaf gravin hertog prinses koning koningin dokter pastoor burgemeester rechter jonkheer jhr
+    capitán coronel teniente conde condesa duque rey reina presidente alcalde ministro capitano colonnello
+    generale tenente conte contessa duca regina dottore sindaco capitão rainha kapitan pułkownik generał
+    porucznik hrabia król królowa książę ksiądz prezydent
+    """
+)
+# Kin and relations before a name ("his wife Manju Sam", "mon frère Paul", "mein Sohn Jonas").
+KIN = words(
+    """
+    wife husband son daughter mother father brother sister uncle aunt cousin nephew niece grandson
+    granddaughter grandmother grandfather girlfriend boyfriend fiancé fiancée femme mari fils fille mère père
+    frère sœur oncle tante cousine neveu nièce sohn tochter mutter vater bruder schwester onkel tante
+    ehemann ehefrau vrouw zoon dochter moeder vader broer zus oom tante esposa esposo marido hijo hija madre
+    padre hermano hermana moglie marito figlio figlia fratello sorella żona mąż syn córka
+    """
+)
+
 # Words and phrases that, right before a capitalised run (same line, or a closing line above it), mark a name.
 CUE_PHRASES = frozenset(
     phrase.replace("_", " ")
@@ -63,6 +93,8 @@ CUE_PHRASES = frozenset(
     hasta_pronto saludos_cordiales mvg cdlt best_wishes all_the_best take_care tschüss bis_bald hilsen
     """
     )
+    + RANKS
+    + KIN
 )
 _CUE_ENDINGS = frozenset(p.rsplit(" ", 1)[-1].rstrip(".") for p in CUE_PHRASES if " " in p)
 _CUE_STRIP = " \t\r\n,:;—–-"
@@ -111,6 +143,7 @@ CUE_TOKENS = frozenset(
     signora sig dott ing avv pan pani panie heer mevrouw mevr dhr mag kunde kundin patient customer client
     """
     )
+    + RANKS
 )
 
 # What follows a greeting without being a name ("Hi Team", "Dear Customer").
@@ -298,6 +331,82 @@ def _windows(text: str, ends: Sequence[int]) -> list[tuple[int, int]]:
     return widened
 
 
+# Organisation and place words, written by hand for the supported languages: a capitalised run that ends in
+# one ("Stanley Cup", "Montreal Hockey Club", "Deutsche Bank") or, in the Romance and German order, starts
+# with one ("Université de Montréal", "Banque de France") names no person. None of them is a common surname.
+ORG_HEADS = frozenset(
+    words(
+        "Academy Agency Airlines Airport Airways Alliance Associates Association Authority Band Bank Bureau "
+        "Cathedral Centre Center Championship Championships Club College Commission Committee Company "
+        "Conference Congress Corporation Corps Council Country County Cup Department District Division "
+        "Festival Foundation Gallery Group Highway Hospital Hotel Institute Island Islands League "
+        "Laboratories Laboratory Library Magazine Ministry Monument Mosque Mountains Museum Nations Network "
+        "Observatory Office Orchestra Organisation Organization Parliament Party Plates Press Prize "
+        "Productions Province Railroad Railway Records Recordings Regiment Republic Reserve River School "
+        "Seminary Society Stadium Studios Synagogue Systems Team Technologies Temple Theatre Theater "
+        "Tournament Trophy Trust Union United University Universität Klinik Krankenhaus Kirche Gesellschaft "
+        "Stiftung Schule Gymnasium Bahnhof Partei Zeitung Armee Verein Verband Ministerium Museum Kloster Dom "
+        "Werke Universiteit Kerk Ziekenhuis Maatschappij Vereniging Stichting Partij Krant Kathedraal"
+    )
+)
+ORG_LEADS = frozenset(
+    words(
+        "Université Universidad Università Universidade Universität Universiteit Banque Banco Banca Musée "
+        "Museo Église Iglesia Chiesa Igreja Hôpital Hospital Ospedale Société Sociedad Società Compagnie "
+        "Compañía Compagnia Parti Partido Partito Lycée Collège Colegio Liceo Gare Estación Stazione "
+        "Ministère Ministerio Ministero Académie Academia Accademia Institut Instituto Istituto Théâtre "
+        "Teatro Château Palais Palacio Palazzo Rue Avenue Boulevard Place Piazza Plaza Calle Via Mount Mont "
+        "Monte Lake Lac Lago Fort Cape Cap Gulf Golfe Golfo Bay Baie Bahía Isla Isola Île Sierra Río Rio "
+        "Gruppo Groupe Grupo Fondation Fundación Fondazione Club Hotel Hôtel Stade Estadio Stadio Camp "
+        "Fédération Federación Federazione"
+    )
+)
+# Words of a place or building that are also surnames ("Smith Tower", but "Anna Hall"): a two-word run that
+# ends in one names a person only when it starts with a known first name or an initial.
+PLACE_HEADS = frozenset(
+    words(
+        "Hall House Tower Street Road Square Bridge Field Fields Garden Gardens Church Castle Palace Court "
+        "Lane Hill Hills Beach Valley Station Point Harbour Harbor Falls Port Bay Lake Forest Green Cross "
+        "Gate Wood Woods Mill Arena Plaza Building Market Village Town City Straße Platz Brücke Kanal"
+    )
+)
+# First words of places and organisations ("North America", "United Nations", "New Zealand", "Royal Winter").
+PLACE_MODIFIERS = frozenset(
+    words(
+        "North South East West Northern Southern Eastern Western Central Upper Lower New United Royal Grand "
+        "Great National International Federal American British English French German Italian Spanish European "
+        "Asian African Canadian Australian Indian Chinese Japanese Russian Dutch Irish Scottish Welsh "
+        "Catholic Democratic Republican Liberal Socialist Communist Imperial Holy"
+    )
+)
+
+
+# Endings of German abstract nouns and adjectives, which German capitalises ("Eroberung", "Herrschaft",
+# "Römischen"): words, not names, though no vocabulary holds them in lower case.
+GERMAN_NOUN_ENDINGS = (
+    "ung",
+    "ungen",
+    "heit",
+    "heiten",
+    "keit",
+    "keiten",
+    "schaft",
+    "schaften",
+    "tät",
+    "täten",
+    "thum",
+    "tum",
+    "ismus",
+    "ischen",
+    "ische",
+    "ischer",
+    "isches",
+    "lichen",
+    "liche",
+    "licher",
+)
+
+
 class CommonWords:
     """Capitalised stop words, and any word whose lower-case form the vocabulary holds (no copy of it)."""
 
@@ -308,7 +417,11 @@ class CommonWords:
         self._lower = lower
 
     def __contains__(self, token: object) -> bool:
-        return isinstance(token, str) and (token in self._capitalised or token.lower() in self._lower)
+        return isinstance(token, str) and (
+            token in self._capitalised
+            or token.lower() in self._lower
+            or (len(token) > 6 and token.endswith(GERMAN_NOUN_ENDINGS))
+        )
 
     def is_stop_word(self, token: str) -> bool:
         """A stop word ("The", "Und"), which a name never ends with; vocabulary words may be surnames."""
@@ -526,6 +639,16 @@ class PersonDetector:
         # After an initial only a word that is no common word, or a known surname: "J. Sobotta", not "A. Introduction"
         return initial and (last not in self.common or self._known_last(last))
 
+    def _organisation(self, tokens: Sequence[str]) -> bool:
+        """A run of several words that names an organisation or a place by its head or first word."""
+        first, last = tokens[0], tokens[-1]
+        if last in ORG_HEADS or first in ORG_LEADS:
+            return True
+        if last in PLACE_HEADS or first in PLACE_MODIFIERS:
+            initial = len(first) == 2 and first.endswith(".")
+            return not (len(tokens) == 2 and (initial or self._known_first(first)) and first not in PLACE_MODIFIERS)
+        return False
+
     def _judge(self, text: str, start: int, value: str) -> Span | None:
         common = self.common
         if " " not in value:  # one token: the common case (a capitalised word that starts a sentence)
@@ -562,6 +685,8 @@ class PersonDetector:
             tokens.pop()
         caps = [t for t in tokens if t[:1].isupper() and not t.endswith(".")]
         if not caps or (all(t in common and not self._is_name(t) for t in caps) and not self._surname_slot(tokens)):
+            return None
+        if len(tokens) > 1 and self._organisation(tokens):
             return None
         end = start + len(" ".join(tokens))
         span = Span(start, end, self.label)

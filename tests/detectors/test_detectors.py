@@ -55,3 +55,20 @@ def test_triggers_compile_into_one_hyperscan_database(scanner):
 )
 def test_uppercase_words_survive(scanner, word):
     assert scanner.scrub(f"subject: {word} - please read") == f"subject: {word} - please read"
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("RT @LanaDelRey: new video, thanks @bob_k", ["@LanaDelRey", "@bob_k"]),
+        ("@dataclass(frozen=True)\nclass A: ...", []),
+        ("@property\ndef name(self): ...", []),
+        ("    @param value the value to check", []),
+        ('[training.logger]\n@loggers = "spacy.MLflowLogger.v2"', []),
+        ("npm i @types/node and mail anna@example.org", []),
+    ],
+)
+def test_bare_mentions_are_handles_but_code_is_not(text: str, found: list[str]) -> None:
+    from scrubber.detectors.scanner import build_scanner
+
+    assert [text[s.start : s.end] for s in build_scanner(["HANDLE"]).find(text)] == found

@@ -73,3 +73,35 @@ def test_a_full_name_vouches_for_its_parts_elsewhere_in_the_text(text: str, name
     from scrubber.detectors.person import DETECTOR
 
     assert [text[s.start : s.end] for s in DETECTOR.find(text)] == names
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The Montreal Hockey Club won the Stanley Cup.",
+        "He moved to North America and joined the United Nations.",
+        "She studied at the Université de Montréal.",
+        "They met near Smith Tower.",
+        "Sie lebten unter der Römischen Herrschaft.",
+    ],
+)
+def test_organisations_places_and_german_nouns_are_no_names(text: str) -> None:
+    from scrubber.detectors.scanner import build_scanner
+
+    assert [s for s in build_scanner(["PERSON"]).find(text) if s.kind == "PERSON"] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("Anna Hall and Christian Seiler signed.", ["Anna Hall", "Christian Seiler"]),  # first name + place word
+        ("Le capitaine Boyenval est arrivé.", ["Boyenval"]),
+        ("Graf Haller kam nach Wien.", ["Haller"]),
+        ("Yesterday his wife Oluwaseun left.", ["Oluwaseun"]),
+    ],
+)
+def test_ranks_kin_and_first_names_still_mark_names(text: str, names: list[str]) -> None:
+    from scrubber.detectors.scanner import build_scanner
+
+    found = [text[s.start : s.end] for s in build_scanner(["PERSON"]).find(text) if s.kind == "PERSON"]
+    assert found == names

@@ -46,7 +46,7 @@ def report(detect: Callable[[str], list[Span]], split: str = "dev", out: Any = N
     print(f"\nNews, encyclopaedia and social-media text, names labelled by others ({split} files):", file=out)
     for name in SETS:
         items = real_text.load(name, split)
-        s = real_text.score(name, items, detect)
+        s = real_text.score(name, items, detect, any_kind=True)
         scores.append(s)
         groups = "  ".join(
             f"{g.removeprefix('lang=')} {c / n:.3f} ({c}/{n})" for g, (c, n) in sorted(s.by_group.items())
