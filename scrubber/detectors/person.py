@@ -343,7 +343,7 @@ ORG_HEADS = frozenset(
         "Laboratories Laboratory Library Magazine Ministry Monument Mosque Mountains Museum Nations Network "
         "Observatory Office Orchestra Organisation Organization Parliament Party Plates Press Prize "
         "Productions Province Railroad Railway Records Recordings Regiment Republic Reserve River School "
-        "Seminary Society Stadium Studios Synagogue Systems Team Technologies Temple Theatre Theater "
+        "Seminary Society Stadium Studios Synagogue Systems Team Technologies Theatre Theater "
         "Tournament Trophy Trust Union United University Universität Klinik Krankenhaus Kirche Gesellschaft "
         "Stiftung Schule Gymnasium Bahnhof Partei Zeitung Armee Verein Verband Ministerium Museum Kloster Dom "
         "Werke Universiteit Kerk Ziekenhuis Maatschappij Vereniging Stichting Partij Krant Kathedraal"
@@ -367,7 +367,7 @@ PLACE_HEADS = frozenset(
     words(
         "Hall House Tower Street Road Square Bridge Field Fields Garden Gardens Church Castle Palace Court "
         "Lane Hill Hills Beach Valley Station Point Harbour Harbor Falls Port Bay Lake Forest Green Cross "
-        "Gate Wood Woods Mill Arena Plaza Building Market Village Town City Straße Platz Brücke Kanal"
+        "Gate Wood Woods Mill Temple Arena Plaza Building Market Village Town City Straße Platz Brücke Kanal"
     )
 )
 # First words of places and organisations ("North America", "United Nations", "New Zealand", "Royal Winter").

@@ -95,6 +95,7 @@ def test_organisations_places_and_german_nouns_are_no_names(text: str) -> None:
     ("text", "names"),
     [
         ("Anna Hall and Christian Seiler signed.", ["Anna Hall", "Christian Seiler"]),  # first name + place word
+        ("Shirley Temple sang.", ["Shirley Temple"]),
         ("Le capitaine Boyenval est arrivé.", ["Boyenval"]),
         ("Graf Haller kam nach Wien.", ["Haller"]),
         ("Yesterday his wife Oluwaseun left.", ["Oluwaseun"]),
