@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEV_KEY := .scrubber-dev.key
 
-.PHONY: install run test lint typecheck bench bench-instructions eval test-engines clean help
+.PHONY: install run test lint typecheck bench bench-instructions eval test-engines stream-demo clean help
 
 help:
 	@echo "make run           install into ./.venv and scrub fixtures/logs into ./sandbox and ./quarantine"
@@ -13,7 +13,8 @@ help:
 	@echo "make eval          detector recall and benign-kept report on the labelled corpus"
 	@echo "make bench         throughput and memory figures (ratios to an orjson ceiling)"
 	@echo "make bench-instructions  instructions per record under callgrind (repeatable; needs valgrind)"
-	@echo "make test-engines  real Flink cluster and S3 server tests (installs and starts them)"
+	@echo "make test-engines  real Flink cluster, S3 server and Kafka broker tests (installs and starts them)"
+	@echo "make stream-demo   Kafka + Flink here: stream the fixtures through scrubber stream, show panes and audits"
 
 install: $(STAMP)
 
@@ -54,5 +55,8 @@ bench-instructions: $(STAMP)
 test-engines: $(STAMP)
 	bash .ci/engines/test-engines.sh
 
+stream-demo: $(STAMP)
+	bash .ci/engines/stream-demo.sh
+
 clean:
-	rm -rf sandbox quarantine bench-out .pytest_cache .mypy_cache .ruff_cache
+	rm -rf sandbox quarantine stream-demo bench-out .pytest_cache .mypy_cache .ruff_cache

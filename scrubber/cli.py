@@ -19,6 +19,7 @@ from scrubber.errors import EXIT_IO, EXIT_OK, EXIT_USAGE, CatalogueError, Scrubb
 _EPILOG = """\
 commands:
   run          scrub raw logs into the sandbox (Beam; local runner by default)
+  stream       scrub a Kafka topic into windowed sandbox files, each window with its audit (Flink)
   verify       re-scan a sandbox for identifiers; non-zero exit on any finding
   explain      show, per field of one record, the rule that applied and its outcome
   check-rules  validate a catalogue and print what it would do
@@ -158,6 +159,18 @@ def cmd_run(argv: Sequence[str]) -> int:
     return run_main(list(argv))
 
 
+def cmd_stream(argv: Sequence[str]) -> int:
+    try:
+        from scrubber.pipelines.stream import main as stream_main
+    except ImportError as exc:
+        print(
+            f"scrubber stream needs Apache Beam and confluent-kafka: pip install 'scrubber[beam]' ({exc})",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    return stream_main(list(argv))
+
+
 def cmd_verify(argv: Sequence[str]) -> int:
     from scrubber.verify import main as verify_main
 
@@ -211,6 +224,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args_list and args_list[0] == "run":
             return cmd_run(args_list[1:])
+        if args_list and args_list[0] == "stream":
+            return cmd_stream(args_list[1:])
         if args_list and args_list[0] == "verify":
             return cmd_verify(args_list[1:])
         parser = build_parser()

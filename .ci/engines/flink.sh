@@ -92,6 +92,10 @@ taskmanager:
       max: 1g
 parallelism:
   default: 1
+# A TaskManager killed by the crash tests is noticed within 10 s, not the default 50.
+heartbeat:
+  interval: 2000
+  timeout: 10000
 rest:
   address: 127.0.0.1
   bind-address: 127.0.0.1
@@ -189,6 +193,30 @@ cmd_stop() {
   log "stopped"
 }
 
+# For the crash tests: kill -9 the TaskManager (as a machine failure would), then start a new one.
+cmd_tm_kill() {
+  local tm_pid="$FLINK_PID_DIR/flink-$USER-taskexecutor.pid" pid
+  pid_alive "$tm_pid" || die "no TaskManager running (pid file $tm_pid)"
+  pid="$(head -n1 "$tm_pid")"
+  kill -KILL "$pid"
+  rm -f "$tm_pid"
+  log "killed TaskManager pid $pid with SIGKILL"
+}
+
+cmd_tm_start() {
+  local home i t0=$SECONDS
+  home="$(flink_home)" || die "Flink not installed under $VENV: run '$0 install' first"
+  "$home/bin/taskmanager.sh" start >&2
+  for i in $(seq 1 120); do
+    if [ "$(tm_count)" -ge 1 ] 2>/dev/null; then
+      log "a TaskManager is registered after $((SECONDS - t0)) s"
+      return 0
+    fi
+    sleep 1
+  done
+  die "no TaskManager registered within 120 s (logs: $FLINK_LOG_DIR)"
+}
+
 cmd_status() {
   overview && echo || { log "not running at $REST"; return 1; }
 }
@@ -198,5 +226,7 @@ case "${1:-}" in
   start) cmd_start ;;
   stop) cmd_stop ;;
   status) cmd_status ;;
-  *) die "usage: $0 {install|start|stop|status}" ;;
+  tm-kill) cmd_tm_kill ;;
+  tm-start) cmd_tm_start ;;
+  *) die "usage: $0 {install|start|stop|status|tm-kill|tm-start}" ;;
 esac

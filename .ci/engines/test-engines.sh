@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# make test-engines: install and start a real Flink session cluster and a real S3 server
-# (SeaweedFS), run tests/pipelines/test_engines.py against them, and stop everything it started.
+# make test-engines: install and start a real Flink session cluster, a real S3 server (SeaweedFS) and a
+# real Kafka broker (KRaft), run the engine tests against them, and stop everything it started.
 # A component that cannot be installed or started fails the target; nothing is skipped.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -13,14 +13,17 @@ stamp() { echo "[test-engines] $* ($((SECONDS - t0)) s)" >&2; }
 cleanup() {
   "$here/flink.sh" stop || true
   "$here/seaweedfs.sh" stop || true
+  "$here/kafka.sh" stop || true
 }
 trap cleanup EXIT
 
 "$here/flink.sh" install;        stamp "Flink installed"
 "$here/beam-flink-jar.sh" >/dev/null; stamp "Beam Flink job server jar in place"
 "$here/seaweedfs.sh" install;    stamp "SeaweedFS built"
+"$here/kafka.sh" install;        stamp "Kafka jars in place"
 "$here/flink.sh" start;          stamp "Flink cluster up"
 SEAWEEDFS_FRESH=1 "$here/seaweedfs.sh" start; stamp "SeaweedFS up"
+KAFKA_FRESH=1 "$here/kafka.sh" start; stamp "Kafka up"
 
 # Endpoint and credentials reach the tests through the environment, never a command line.
 while IFS='=' read -r name value; do
@@ -32,6 +35,8 @@ while IFS='=' read -r name value; do
   esac
 done < <("$here/seaweedfs.sh" env)
 export SCRUBBER_TEST_FLINK_MASTER="127.0.0.1:8081"
+export SCRUBBER_TEST_KAFKA_BOOTSTRAP="$("$here/kafka.sh" env | sed -n 's/^KAFKA_BOOTSTRAP=//p')"
 
-.venv/bin/python -m pytest -q -m engines -p no:cacheprovider tests/pipelines/test_engines.py
+.venv/bin/python -m pytest -q -rA -m engines -p no:cacheprovider -s \
+  tests/pipelines/test_engines.py tests/pipelines/test_kafka_read.py tests/pipelines/test_stream_engines.py
 stamp "engine tests done"
