@@ -139,7 +139,12 @@ def stream_command(tmp_path: Path, topic: str, *extra: str) -> list[str]:
 def start_stream(tmp_path: Path, topic: str, *extra: str) -> subprocess.Popen[str]:
     log = (tmp_path / f"launcher-{uuid.uuid4().hex[:6]}.log").open("w")
     return subprocess.Popen(
-        stream_command(tmp_path, topic, *extra), cwd=REPO, stdout=log, stderr=subprocess.STDOUT, text=True
+        stream_command(tmp_path, topic, *extra),
+        cwd=REPO,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,  # its own process group: the job server Beam starts dies with it
     )
 
 
@@ -147,7 +152,7 @@ def wait(process: subprocess.Popen[str], timeout: float) -> int:
     try:
         return process.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
-        process.kill()
+        os.killpg(process.pid, signal.SIGKILL)
         pytest.fail(f"scrubber stream did not end within {timeout:.0f} s")
 
 
@@ -240,7 +245,7 @@ def test_kill_9_of_the_task_manager_mid_stream_loses_and_repeats_nothing(tmp_pat
         assert wait(launcher, timeout=600) == 0
     finally:
         if launcher.poll() is None:
-            launcher.kill()
+            os.killpg(launcher.pid, signal.SIGKILL)
     seen = accounted(tmp_path)
     twice = [k for k, v in seen.items() if v > 1]
     assert not twice, f"{len(twice)} messages twice"
@@ -255,11 +260,11 @@ def test_a_killed_launcher_resumes_from_the_audits(tmp_path: Path) -> None:
     first = start_stream(tmp_path, topic)
     try:
         wait_for_panes(tmp_path, 1, timeout=240)
-        os.kill(first.pid, signal.SIGKILL)  # the launcher and, with LOOPBACK, the job's Python workers
+        os.killpg(first.pid, signal.SIGKILL)  # the launcher, its job server and (LOOPBACK) the job's workers
         first.wait(timeout=30)
     finally:
         if first.poll() is None:
-            first.kill()
+            os.killpg(first.pid, signal.SIGKILL)
     _cancel_running_jobs()  # with LOOPBACK the job cannot go on without its launcher; an operator cancels it
     produce(topic, values[n // 2 :])
     second = start_stream(tmp_path, topic, "--stop-when-idle", "8")
