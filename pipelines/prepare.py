@@ -63,6 +63,11 @@ def inside(child: str, parent: str) -> bool:
     return cs == ps and (cp == pp or cp.startswith(pp.rstrip("/") + "/"))
 
 
+def new_run_id() -> str:
+    """A run's id: its start time (UTC, to the second) and 8 random hex digits."""
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:8]
+
+
 def prepare(argv: Sequence[str]) -> Prepared:
     options = parse_options(argv)
     scrub = options.view_as(ScrubOptions)
@@ -111,7 +116,7 @@ def prepare(argv: Sequence[str]) -> Prepared:
     direct = options.view_as(DirectOptions)
     local = runner.split(".")[-1] == "FnApiRunner" and (direct.direct_running_mode in (None, "in_memory"))
 
-    run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:8]
+    run_id = new_run_id()
     output_tmp = temp_dir(scrub.scrubber_output, run_id)
     quarantine_tmp = temp_dir(scrub.scrubber_quarantine, run_id)
     try:

@@ -20,10 +20,8 @@ import argparse
 import logging
 import sys
 import time
-import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 import apache_beam
@@ -39,7 +37,7 @@ from scrubber.io.publish import make_dirs, remove_tree
 from scrubber.io.writers import FORMATS, WRITERS
 from scrubber.keys import Key, load_key
 from scrubber.pipelines.kafka_read import KafkaSource, ReadFromKafka, plan_partitions
-from scrubber.pipelines.prepare import inside
+from scrubber.pipelines.prepare import inside, new_run_id
 from scrubber.records import Quarantiner, scrub_line
 from scrubber.streaming.messages import DEFAULT_MAX_MESSAGE_BYTES, KafkaMessage, to_line
 from scrubber.streaming.panes import (
@@ -166,8 +164,8 @@ class StreamPlan:
     run_id: str
 
 
-def plan(argv: Sequence[str]) -> StreamPlan:
-    args, beam_args = parser().parse_known_args(list(argv))
+def plan(args: argparse.Namespace, beam_args: list[str]) -> StreamPlan:
+    """Check the parsed options, key, catalogue and targets, find where each partition starts."""
     if args.window < 1 or args.max_message_bytes < 1:
         raise UsageError("--window and --max-message-bytes must be at least 1")
     if inside(args.quarantine, args.output) or inside(args.output, args.quarantine):
@@ -180,7 +178,7 @@ def plan(argv: Sequence[str]) -> StreamPlan:
         make_dirs(fs_config, target)
         for stale in stale_attempts(fs_config, target):  # attempts that died before their rename
             remove_tree(fs_config, stale)
-    run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:8]
+    run_id = new_run_id()
     targets = PaneTargets(
         fs_config,
         args.output,
@@ -328,7 +326,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args, beam_args = parser().parse_known_args(argv)
         options = runner_options(beam_args, args.stop_when_idle)
-        sp = plan(argv)
+        sp = plan(args, beam_args)
     except SystemExit as exc:
         return int(exc.code) if isinstance(exc.code, int) else EXIT_USAGE
     except ScrubberError as exc:

@@ -25,11 +25,11 @@ import pyarrow as pa
 import pyarrow.fs as pafs
 
 from scrubber.io.fs import FsConfig, join_uri
-from scrubber.io.publish import AUDIT_NAME, make_dirs, read_json, write_json_atomic
+from scrubber.io.publish import AUDIT_NAME, TMP_PREFIX, make_dirs, read_json, stale_temp_dirs, write_json_atomic
 from scrubber.io.writers import WRITERS, SinkError
 
 STREAM_AUDIT_VERSION = 1
-STREAM_TMP_PREFIX = ".scrubber-tmp-stream-"
+STREAM_TMP_PREFIX = TMP_PREFIX + "stream-"  # a kind of publish.TMP_PREFIX folder, listed by stale_temp_dirs
 WINDOW_PREFIX = "window="
 
 
@@ -264,10 +264,5 @@ def resume_offsets(audits: Sequence[Mapping[str, Any]]) -> dict[tuple[str, int],
 
 
 def stale_attempts(fs_config: FsConfig, target: str) -> list[str]:
-    """Temporary pane folders left by an attempt that died before its rename."""
-    fs, root = fs_config.resolve(target)
-    try:
-        infos = fs.get_file_info(pafs.FileSelector(root, allow_not_found=True))
-    except (OSError, pa.ArrowException):
-        return []
-    return sorted(join_uri(target, i.base_name) for i in infos if i.base_name.startswith(STREAM_TMP_PREFIX))
+    """Temporary pane folders left by an attempt that died before its rename (batch runs' are not touched)."""
+    return [uri for uri in stale_temp_dirs(fs_config, target) if uri.rpartition("/")[2].startswith(STREAM_TMP_PREFIX)]
