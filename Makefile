@@ -26,7 +26,7 @@ $(STAMP): pyproject.toml constraints.txt
 	@touch $(STAMP)
 
 $(DEV_KEY): | $(STAMP)
-	@umask 077 && $(BIN)/scrubber keygen > $(DEV_KEY)
+	@$(BIN)/scrubber keygen --out $(DEV_KEY)
 	@echo "made a throwaway development key in $(DEV_KEY) (never use it for real data)"
 
 run: $(STAMP) $(DEV_KEY)

@@ -78,6 +78,13 @@ class ScrubOptions(PipelineOptions):
             "not part of the submitted job",
         )
         group.add_argument(
+            "--allow-insecure-key-file",
+            "--allow_insecure_key_file",
+            dest="allow_insecure_key_file",
+            action="store_true",
+            help="accept a key file that group or others can read, or that another user owns (refused by default)",
+        )
+        group.add_argument(
             "--format",
             dest="scrubber_format",
             choices=FORMATS,
@@ -90,6 +97,31 @@ class ScrubOptions(PipelineOptions):
             dest="quarantine_hash_only",
             action="store_true",
             help="store a keyed BLAKE3 hash of each rejected line instead of the line",
+        )
+        sealed = parser.add_argument_group(
+            "sealed quarantine (one of; the key must not be the pseudonym key; see: scrubber quarantine show --help)"
+        )
+        sealed.add_argument(
+            "--quarantine-key-file",
+            "--quarantine_key_file",
+            dest="quarantine_key_file",
+            metavar="PATH",
+            help="seal each rejected line with AES-256-GCM under this key (64 hex characters; see: scrubber keygen); "
+            "reason, file and line stay readable. Mode 0600, as --key-file (--allow-insecure-key-file covers both)",
+        )
+        sealed.add_argument(
+            "--quarantine-key-env",
+            "--quarantine_key_env",
+            dest="quarantine_key_env",
+            metavar="NAME",
+            help="the same, the key in this environment variable (no default)",
+        )
+        sealed.add_argument(
+            "--quarantine-key-secret",
+            "--quarantine_key_secret",
+            dest="quarantine_key_secret",
+            metavar="URI",
+            help="the same, from gcp-secret://... or aws-secret://...; loaded by each worker",
         )
         group.add_argument(
             "--overwrite",
@@ -128,6 +160,49 @@ class ScrubOptions(PipelineOptions):
         )
         group.add_argument(
             "--quiet", dest="quiet", action="store_true", help="no progress display and no summary table"
+        )
+        nightly = parser.add_argument_group("incremental runs (README 'Operating the nightly job')")
+        nightly.add_argument(
+            "--incremental",
+            dest="incremental",
+            action="store_true",
+            help="add to the sandbox instead of replacing it: inputs listed in <output>/_inputs.json with the "
+            "same size, time and BLAKE3 are skipped; shards are named by run id; each run has "
+            "<output>/_audits/<run id>.json",
+        )
+        nightly.add_argument(
+            "--partition-by",
+            "--partition_by",
+            dest="partition_by",
+            choices=("ts", "path"),
+            help="with --incremental: write shards under dt=YYYY-MM-DD/, the day of the output field "
+            "--partition-field (epoch seconds, milliseconds or ISO 8601, UTC) or the last date in the input path; "
+            "a record with no such date goes to dt=unknown",
+        )
+        nightly.add_argument(
+            "--partition-field",
+            "--partition_field",
+            dest="partition_field",
+            default="ts",
+            metavar="FIELD",
+            help="the output field --partition-by ts reads (default ts)",
+        )
+        nightly.add_argument(
+            "--reprocess-changed",
+            "--reprocess_changed",
+            dest="reprocess_changed",
+            action="store_true",
+            help="with --incremental: read an input again whose size, time and hash differ from the manifest "
+            "(the records published from its earlier content stay in the sandbox)",
+        )
+        nightly.add_argument(
+            "--quarantine-retention-days",
+            "--quarantine_retention_days",
+            dest="quarantine_retention_days",
+            type=int,
+            metavar="N",
+            help="with --incremental: after the run, remove quarantine shards of runs that started more than N days "
+            "ago; the audit lists them",
         )
 
 
@@ -180,7 +255,9 @@ def forbidden_options(argv: Sequence[str]) -> list[str]:
 USAGE = """\
 scrubber run --input GLOB --output URI --quarantine URI --catalogue NAME|PATH
              [--key-file PATH | --key-env NAME | --key-secret URI] [--format parquet|jsonl]
-             [--quarantine-hash-only] [--overwrite] [--runner RUNNER] [any Beam pipeline option]"""
+             [--quarantine-hash-only | --quarantine-key-file PATH | --quarantine-key-env NAME
+              | --quarantine-key-secret URI] [--overwrite] [--runner RUNNER] [any Beam pipeline option]
+             [--incremental [--partition-by ts|path] [--quarantine-retention-days N]]"""
 
 DESCRIPTION = """\
 Scrub raw gateway logs into the sandbox. Every field without a rule is dropped (default deny).
@@ -194,7 +271,7 @@ key: --key-file, --key-env or --key-secret; with none of them, the SCRUBBER_KEY 
 variable. The key is never printed; the audit records only its id.
 
 examples:
-  scrubber keygen > scrubber.key && chmod 600 scrubber.key
+  scrubber keygen --out scrubber.key
   scrubber run --input 'logs/*.jsonl.gz' --output sandbox/ --quarantine quarantine/ \\
       --catalogue pseudonymous --key-file scrubber.key
   SCRUBBER_KEY=$(cat scrubber.key) scrubber run --input 'logs/' --input 'export/*.parquet' \\
@@ -213,12 +290,32 @@ AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (the --s3_*_key options are refused).
 
 output: part-NNNNN-of-MMMMM.parquet (typed by the catalogue) or .jsonl, written under a temporary
 name and renamed when the run has succeeded; _audit.json is written last. The quarantine is
-JSON lines: {"source", "line", "reason", "field", "raw" | "raw_blake3"}.
+JSON lines: {"source", "line", "reason", "field", "raw" | "raw_blake3" | "raw_sealed" + "seal_key_id"}.
+
+sealed quarantine (--quarantine-key-file, --quarantine-key-env or --quarantine-key-secret): each
+rejected line is encrypted (AES-256-GCM, a random nonce per entry, bound to the entry's source, line,
+reason and field) under a quarantine key that must differ from the pseudonym key; each entry names
+the key by its id (seal_key_id). Reason, file and line stay readable. Read the lines with:
+  scrubber quarantine show --quarantine-key-file quarantine.key quarantine/
+The random nonces make the quarantine's bytes differ from run to run (the sandbox's do not).
 
 guards: a run publishes nothing and exits 1 when in != out + quarantined, when every line went to
 the quarantine, or when more than --max-quarantine-rate of the lines did (default 0.5): such logs
 most likely need another catalogue. The shards and the audit then stay in the hidden
 .scrubber-tmp-<run id> directories for inspection; the next successful run removes them.
+
+incremental runs (--incremental): the sandbox keeps every earlier run's shards. Inputs already in
+<output>/_inputs.json (same path, size and time, or same BLAKE3) are skipped and the summary says so;
+an input that changed since it was published is refused (rename it, or --reprocess-changed). Shards
+are part-<run id>-NNNNN-of-MMMMM, under dt=YYYY-MM-DD/ with --partition-by. Each run writes
+<output>/_audits/<run id>.json and a copy as _audit.json; the manifest is written last, so a run it does
+not list did not happen (its shards are removed by the next run). A run with nothing new exits 0.
+
+quarantine replay: with --incremental, an --input inside --quarantine (e.g. --input quarantine/) reads
+the quarantine entries back as their raw lines, with their first file and line. Recovered records go
+to the sandbox, the rest to a new quarantine shard, and the replayed shards are removed; the audit
+names the runs they came from. Entries stored as a hash only (--quarantine-hash-only) stay as they are;
+sealed entries are replayed when the run has their quarantine key, else they stay as they are.
 
 exit codes: 0 ok; 1 nothing published (counts do not add up, or too much quarantined);
 2 bad usage, catalogue or key; 3 input/output failure"""
@@ -270,8 +367,41 @@ def parse_options(argv: Sequence[str]) -> PipelineOptions:
             f"missing {', '.join(missing)}. Example: scrubber run --input 'logs/*.jsonl.gz' "
             "--output sandbox/ --quarantine quarantine/ --catalogue pseudonymous --key-file scrubber.key"
         )
+    sealing = [
+        flag
+        for flag, value in (
+            ("--quarantine-key-file", scrub.quarantine_key_file),
+            ("--quarantine-key-env", scrub.quarantine_key_env),
+            ("--quarantine-key-secret", scrub.quarantine_key_secret),
+        )
+        if value
+    ]
+    if sealing and scrub.quarantine_hash_only:
+        raise UsageError(
+            f"--quarantine-hash-only and {sealing[0]} exclude each other: the quarantine stores a keyed hash of "
+            "each line (which cannot be replayed) or the line sealed with the quarantine key. Choose one"
+        )
+    if len(sealing) > 1:
+        raise UsageError(f"give only one of {', '.join(sealing)}: the quarantine key comes from one place")
     if scrub.batch_size < 1 or scrub.records_per_shard < 1:
         raise UsageError("--batch-size and --records-per-shard must be at least 1")
+    if not scrub.incremental:
+        needs = [
+            flag
+            for flag, value in (
+                ("--partition-by", scrub.partition_by),
+                ("--reprocess-changed", scrub.reprocess_changed),
+                ("--quarantine-retention-days", scrub.quarantine_retention_days is not None),
+            )
+            if value
+        ]
+        if needs:
+            raise UsageError(
+                f"{', '.join(needs)} works only with --incremental (a plain run replaces the sandbox and the "
+                "quarantine as a whole). Add --incremental"
+            )
+    if scrub.quarantine_retention_days is not None and scrub.quarantine_retention_days < 1:
+        raise UsageError("--quarantine-retention-days is a number of days, at least 1")
     if not 0.0 <= scrub.max_quarantine_rate <= 1.0:
         raise UsageError("--max-quarantine-rate is a share of the lines, from 0 to 1 (e.g. 0.05 for 5%)")
     return options

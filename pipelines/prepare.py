@@ -10,7 +10,7 @@ import contextlib
 import os
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,11 +19,25 @@ from apache_beam.options.pipeline_options import DirectOptions, PipelineOptions,
 from scrubber.catalogue import LoadedCatalogue, load_catalogue
 from scrubber.core import Scrubber
 from scrubber.errors import UsageError
+from scrubber.io.digests import file_digest
 from scrubber.io.fs import FsConfig, InputFile, expand_inputs, join_uri, scheme_of
-from scrubber.io.publish import SUMMARY_NAME, existing_outputs, foreign_entries, make_dirs, remove_tree, temp_dir
-from scrubber.io.writers import WRITERS, SinkError
+from scrubber.io.publish import (
+    AUDIT_NAME,
+    MANIFEST_NAME,
+    PART_RE,
+    SUMMARY_NAME,
+    existing_outputs,
+    foreign_entries,
+    make_dirs,
+    remove_tree,
+    run_id_of,
+    temp_dir,
+)
+from scrubber.io.writers import WRITERS, SinkError, with_key_id
 from scrubber.keys import Key, load_key
+from scrubber.manifest import Manifest, changed_message, load_manifest, plan_inputs
 from scrubber.pipelines.options import ScrubOptions, parse_options
+from scrubber.sealing import load_seal_key
 
 DEFAULT_RUNNER = "FnApiRunner"
 FN_API_RUNNER = "apache_beam.runners.portability.fn_api_runner.FnApiRunner"
@@ -47,6 +61,30 @@ class Prepared:
     summary_uri: str
     local: bool
     argv: list[str]
+    incremental: bool = False
+    manifest: Manifest | None = None
+    replay: list[InputFile] = field(default_factory=list)  # quarantine shards read back (inside --quarantine)
+    skipped: list[tuple[InputFile, str]] = field(default_factory=list)  # (input, run that published it)
+    seal_key: Key | None = None  # the quarantine key: rejected lines are sealed with it, sealed entries replayed
+
+    @property
+    def quarantine_stores(self) -> str:
+        """What a quarantine entry holds besides reason, file and line, as the audit says it."""
+        if self.scrub.quarantine_hash_only:
+            return "keyed_hash"
+        return "sealed_line" if self.seal_key is not None else "line"
+
+    @property
+    def seal_key_id(self) -> str | None:
+        return self.seal_key.key_id if self.seal_key is not None else None
+
+    @property
+    def nothing_to_do(self) -> bool:
+        return not self.inputs
+
+    @property
+    def replay_uris(self) -> frozenset[str]:
+        return frozenset(f.uri for f in self.replay)
 
 
 def _location(uri: str) -> tuple[str, str]:
@@ -80,15 +118,37 @@ def prepare(argv: Sequence[str]) -> Prepared:
             f"--output {scrub.scrubber_output}; "
             "rejected lines must never be in the sandbox. Choose a separate directory."
         )
-    key = load_key(key_file=scrub.key_file, key_env=scrub.key_env, secret=scrub.key_secret)
+    key = load_key(
+        key_file=scrub.key_file,
+        key_env=scrub.key_env,
+        secret=scrub.key_secret,
+        allow_insecure_file=bool(scrub.allow_insecure_key_file),
+    )
+    seal_key = load_seal_key(
+        key_file=scrub.quarantine_key_file,
+        key_env=scrub.quarantine_key_env,
+        secret=scrub.quarantine_key_secret,
+        allow_insecure_file=bool(scrub.allow_insecure_key_file),
+        besides=key,
+    )
     catalogue = load_catalogue(scrub.scrubber_catalogue)
     scrubber = Scrubber(catalogue, key)  # compiles every rule: a catalogue error stops us here, not on a worker
-    layout = WRITERS[scrub.scrubber_format].layout(scrubber.plan.output_shape())
+    run_id = new_run_id()
+    layout = with_key_id(WRITERS[scrub.scrubber_format].layout(scrubber.plan.output_shape()), key.key_id)
 
+    incremental = bool(scrub.incremental)
     inputs = expand_inputs(scrub.scrubber_input, fs_config)
+    replay = [inp for inp in inputs if inside(inp.uri, scrub.scrubber_quarantine)]
     for inp in inputs:
-        if inside(inp.uri, scrub.scrubber_output) or inside(inp.uri, scrub.scrubber_quarantine):
-            raise UsageError(f"input {inp.uri} is inside --output or --quarantine; read raw logs from elsewhere")
+        if inside(inp.uri, scrub.scrubber_output):
+            raise UsageError(f"input {inp.uri} is inside --output; read raw logs from elsewhere")
+    if replay:
+        check_replay(replay, scrub.scrubber_quarantine, incremental)
+        if len(replay) < len(inputs):
+            raise UsageError(
+                "a replay reads only quarantine shards: run --input quarantine/ on its own, and raw logs in "
+                "another run (the quarantine guard does not apply to a replay, but does to raw logs)"
+            )
     for flag, target in (("--output", scrub.scrubber_output), ("--quarantine", scrub.scrubber_quarantine)):
         foreign = foreign_entries(fs_config, target)
         if foreign:
@@ -97,7 +157,21 @@ def prepare(argv: Sequence[str]) -> Prepared:
                 "scrubber did not write; it writes only into an empty directory or one holding an earlier run's "
                 "output. Choose another directory, or move those files away"
             )
-    if not scrub.overwrite:
+    manifest, skipped = None, []
+    if incremental:
+        manifest = incremental_manifest(fs_config, scrub.scrubber_output)
+        fresh = [inp for inp in inputs if inp not in replay]
+        plan = plan_inputs(manifest, fresh, lambda inp: file_digest(fs_config, inp.uri))
+        if plan.changed and not scrub.reprocess_changed:
+            raise UsageError(changed_message(plan.changed))
+        skipped = plan.skipped
+        inputs = sorted([*plan.new, *(inp for inp, _ in plan.changed), *replay], key=lambda f: f.uri)
+    elif load_manifest(fs_config, scrub.scrubber_output) is not None:
+        raise UsageError(
+            f"--output {scrub.scrubber_output} is an incremental sandbox (it has {MANIFEST_NAME}); add --incremental, "
+            "or choose another directory for a plain run"
+        )
+    if not scrub.overwrite and not incremental:
         for flag, target in (("--output", scrub.scrubber_output), ("--quarantine", scrub.scrubber_quarantine)):
             earlier = existing_outputs(fs_config, target)
             if earlier:
@@ -116,18 +190,9 @@ def prepare(argv: Sequence[str]) -> Prepared:
     direct = options.view_as(DirectOptions)
     local = runner.split(".")[-1] == "FnApiRunner" and (direct.direct_running_mode in (None, "in_memory"))
 
-    run_id = new_run_id()
     output_tmp = temp_dir(scrub.scrubber_output, run_id)
     quarantine_tmp = temp_dir(scrub.scrubber_quarantine, run_id)
-    try:
-        for directory in (scrub.scrubber_output, scrub.scrubber_quarantine, output_tmp, quarantine_tmp):
-            make_dirs(fs_config, directory)
-    except SinkError:
-        for directory in (output_tmp, quarantine_tmp):  # e.g. the quarantine is unwritable: no temp dir stays
-            with contextlib.suppress(SinkError):
-                remove_tree(fs_config, directory)
-        raise
-    return Prepared(
+    prepared = Prepared(
         options,
         scrub,
         fs_config,
@@ -142,4 +207,52 @@ def prepare(argv: Sequence[str]) -> Prepared:
         join_uri(output_tmp, SUMMARY_NAME),
         local,
         list(argv),
+        incremental=incremental,
+        manifest=manifest,
+        replay=replay,
+        skipped=skipped,
+        seal_key=seal_key,
     )
+    if prepared.nothing_to_do:  # an incremental run that found nothing new: no directory is made
+        return prepared
+    try:
+        make_dirs(fs_config, scrub.scrubber_output)
+        for directory in (scrub.scrubber_quarantine, output_tmp, quarantine_tmp):  # raw lines, or on their way
+            make_dirs(fs_config, directory, private=True)
+    except SinkError:
+        for directory in (output_tmp, quarantine_tmp):  # e.g. the quarantine is unwritable: no temp dir stays
+            with contextlib.suppress(SinkError):
+                remove_tree(fs_config, directory)
+        raise
+    return prepared
+
+
+def check_replay(replay: list[InputFile], quarantine: str, incremental: bool) -> None:
+    """Inputs inside --quarantine are a replay: only with --incremental, and only our own quarantine shards."""
+    if not incremental:
+        raise UsageError(
+            f"input {replay[0].uri} is inside --quarantine. To replay quarantined lines with a fixed catalogue, add "
+            "--incremental: the recovered records are added to the sandbox and the replayed shards replaced. "
+            "Otherwise read raw logs from elsewhere"
+        )
+    for inp in replay:
+        name = inp.uri.rstrip("/").rsplit("/", 1)[-1]
+        parent = inp.uri.rstrip("/").rsplit("/", 1)[0]
+        if not (PART_RE.match(name) and name.endswith(".jsonl")) or not inside(quarantine, parent):
+            raise UsageError(
+                f"{inp.uri} is inside --quarantine but is not a quarantine shard scrubber wrote "
+                "(part-[<run id>-]NNNNN-of-MMMMM.jsonl directly in the quarantine); a replay reads only those. "
+                "Move other files out of the quarantine"
+            )
+
+
+def incremental_manifest(fs_config: FsConfig, output: str) -> Manifest | None:
+    """The manifest of an incremental sandbox; refuses a directory that holds a plain run's output."""
+    manifest = load_manifest(fs_config, output)
+    plain = [name for name in existing_outputs(fs_config, output) if PART_RE.match(name) and not run_id_of(name)]
+    if plain or (manifest is None and AUDIT_NAME in existing_outputs(fs_config, output)):
+        raise UsageError(
+            f"--output {output} holds a plain run's output ({', '.join(plain[:2]) or AUDIT_NAME}); an incremental "
+            "sandbox starts empty. Choose a new directory for --incremental runs"
+        )
+    return manifest

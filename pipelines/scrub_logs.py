@@ -37,6 +37,7 @@ from scrubber.pipelines.prepare import Prepared, prepare
 from scrubber.pipelines.transforms import (
     QUARANTINE,
     SUMMARY,
+    Partitioner,
     ReadLinesFn,
     ScrubBatches,
     ScrubFn,
@@ -57,11 +58,14 @@ def build(pipeline: Any, prep: Prepared) -> None:
         key=None if scrub.key_secret else prep.key,
         key_secret=scrub.key_secret or None,
         hash_quarantine=bool(scrub.quarantine_hash_only),
+        partition=Partitioner(scrub.partition_by, scrub.partition_field) if scrub.partition_by else None,
+        quarantine_key=None if scrub.quarantine_key_secret else prep.seal_key,
+        quarantine_key_secret=scrub.quarantine_key_secret or None,
     )
     files = pipeline | "ListInputFiles" >> beam.Create([f.uri for f in prep.inputs]) | "SpreadFiles" >> beam.Reshuffle()
-    read = files | "ReadLines" >> beam.ParDo(ReadLinesFn(prep.fs_config, scrub.batch_size)).with_outputs(
-        SUMMARY, main="batches"
-    )
+    read = files | "ReadLines" >> beam.ParDo(
+        ReadLinesFn(prep.fs_config, scrub.batch_size, prep.replay_uris)
+    ).with_outputs(SUMMARY, main="batches")
     scrubbed = read.batches | "Scrub" >> ScrubBatches(scrub_fn)
     sandbox = scrubbed.records | "WriteSandboxShards" >> beam.ParDo(
         WriteShardsFn(
@@ -88,6 +92,15 @@ def run(argv: Sequence[str] | None = None, *, console: Any = None) -> RunResult:
     prep = prepare(list(sys.argv[1:] if argv is None else argv))
     console = console or Console(stderr=True)
     quiet = bool(prep.scrub.quiet)
+    if prep.nothing_to_do:
+        runs = sorted({run_id for _, run_id in prep.skipped})
+        return RunResult(
+            EXIT_OK,
+            messages=[
+                f"nothing new: all {len(prep.skipped)} matched inputs were published by earlier runs "
+                f"({', '.join(runs[:3])}{' ...' if len(runs) > 3 else ''}); nothing was written"
+            ],
+        )
     total_bytes = sum(f.size for f in prep.inputs)
     if not quiet:
         console.print(
@@ -95,6 +108,12 @@ def run(argv: Sequence[str] | None = None, *, console: Any = None) -> RunResult:
             f"catalogue {prep.catalogue.model.catalogue!r}, key id {prep.key.key_id}, runner {prep.runner}",
             highlight=False,
         )
+        if prep.skipped or prep.replay:
+            console.print(
+                f"incremental: {len(prep.skipped)} inputs skipped (published before), "
+                f"{len(prep.replay)} quarantine shards replayed",
+                highlight=False,
+            )
     runner_options = PipelineOptions(beam_only(prep.argv))
     runner_options.view_as(StandardOptions).runner = prep.options.view_as(StandardOptions).runner
     pipeline = beam.Pipeline(options=runner_options)

@@ -29,16 +29,19 @@ from apache_beam.options.pipeline_options import PipelineOptions, StandardOption
 from apache_beam.transforms import trigger as beam_trigger
 from apache_beam.transforms import window
 
+from scrubber.arguments import add_key_arguments, ring_from_args
 from scrubber.catalogue import LoadedCatalogue, load_catalogue
 from scrubber.core import Scrubber
 from scrubber.errors import EXIT_FINDINGS, EXIT_IO, EXIT_OK, EXIT_USAGE, ScrubberError, UsageError, exit_code_for
 from scrubber.io.fs import FsConfig
 from scrubber.io.publish import make_dirs, remove_tree
-from scrubber.io.writers import FORMATS, WRITERS
+from scrubber.io.writers import FORMATS, WRITERS, with_key_id
 from scrubber.keys import Key, load_key
 from scrubber.pipelines.kafka_read import KafkaSource, ReadFromKafka, plan_partitions
 from scrubber.pipelines.prepare import inside, new_run_id
+from scrubber.quarantine import add_quarantine_key_arguments, quarantine_key_given, seal_key_from_args
 from scrubber.records import Quarantiner, scrub_line
+from scrubber.sealing import load_seal_key
 from scrubber.streaming.messages import DEFAULT_MAX_MESSAGE_BYTES, KafkaMessage, to_line
 from scrubber.streaming.panes import (
     Pane,
@@ -142,10 +145,8 @@ def parser() -> argparse.ArgumentParser:
     out.add_argument("--format", choices=FORMATS, default="parquet", help="sandbox format (default parquet)")
     out.add_argument("--quarantine-hash-only", action="store_true", help="keep a keyed hash, not the raw message")
     out.add_argument("--quiet", action="store_true", help="no start line")
-    key = p.add_argument_group("key (one of; default: the SCRUBBER_KEY environment variable)")
-    key.add_argument("--key-file", metavar="PATH")
-    key.add_argument("--key-env", metavar="NAME")
-    key.add_argument("--key-secret", metavar="URI")
+    add_key_arguments(p)
+    add_quarantine_key_arguments(p)
     return p
 
 
@@ -162,6 +163,7 @@ class StreamPlan:
     partitions: list[tuple[str, int, int]]
     resumed: dict[tuple[str, int], int]
     run_id: str
+    seal_key: Key | None = None  # the quarantine key (--quarantine-key-*): rejected messages are sealed with it
 
 
 def plan(args: argparse.Namespace, beam_args: list[str]) -> StreamPlan:
@@ -170,12 +172,18 @@ def plan(args: argparse.Namespace, beam_args: list[str]) -> StreamPlan:
         raise UsageError("--window and --max-message-bytes must be at least 1")
     if inside(args.quarantine, args.output) or inside(args.output, args.quarantine):
         raise UsageError(f"--quarantine {args.quarantine} and --output {args.output} must be separate directories")
-    key = load_key(key_file=args.key_file, key_env=args.key_env, secret=args.key_secret)
+    key = ring_from_args(args).current
+    if args.quarantine_hash_only and quarantine_key_given(args):
+        raise UsageError(
+            "--quarantine-hash-only and a quarantine key (--quarantine-key-*) exclude each other: the quarantine "
+            "stores a keyed hash of each message or the message sealed with the quarantine key. Choose one"
+        )
+    seal_key = seal_key_from_args(args, besides=key)
     catalogue = load_catalogue(args.catalogue)
-    layout = WRITERS[args.format].layout(Scrubber(catalogue, key).plan.output_shape())
+    layout = with_key_id(WRITERS[args.format].layout(Scrubber(catalogue, key).plan.output_shape()), key.key_id)
     fs_config = FsConfig()
     for target in (args.output, args.quarantine):
-        make_dirs(fs_config, target)
+        make_dirs(fs_config, target, private=target == args.quarantine)
         for stale in stale_attempts(fs_config, target):  # attempts that died before their rename
             remove_tree(fs_config, stale)
     run_id = new_run_id()
@@ -204,15 +212,33 @@ def plan(args: argparse.Namespace, beam_args: list[str]) -> StreamPlan:
         idle_grace_s=args.idle_grace,
         stop_when_idle_s=args.stop_when_idle,
     )
-    return StreamPlan(args, beam_args, key, catalogue, targets, source, plan_partitions(source), resumed, run_id)
+    return StreamPlan(
+        args, beam_args, key, catalogue, targets, source, plan_partitions(source), resumed, run_id, seal_key
+    )
 
 
 class ScrubMessagesFn(beam.DoFn):  # type: ignore[misc]
     """A Kafka message in, a ``Scrubbed`` out: the record, or a quarantine entry naming topic, partition, offset."""
 
-    def __init__(self, catalogue: LoadedCatalogue, key: Key, max_bytes: int, hash_quarantine: bool) -> None:
+    def __init__(
+        self,
+        catalogue: LoadedCatalogue,
+        key: Key | None,
+        max_bytes: int,
+        hash_quarantine: bool,
+        key_secret: str | None = None,
+        *,
+        quarantine_key: Key | None = None,
+        quarantine_key_secret: str | None = None,
+    ) -> None:
         super().__init__()
+        if (key is None) == (key_secret is None):
+            raise ValueError("give exactly one of key and key_secret")
+        if quarantine_key is not None and quarantine_key_secret is not None:
+            raise ValueError("give at most one of quarantine_key and quarantine_key_secret")
         self.catalogue, self._key, self.max_bytes, self.hash_quarantine = catalogue, key, max_bytes, hash_quarantine
+        self._key_secret = key_secret  # fetched by each worker: the key is then not part of the submitted job
+        self._quarantine_key, self._quarantine_key_secret = quarantine_key, quarantine_key_secret  # the same way
         self._scrubber: Scrubber | None = None
         self._quarantiner: Quarantiner | None = None
 
@@ -220,8 +246,10 @@ class ScrubMessagesFn(beam.DoFn):  # type: ignore[misc]
         return f"ScrubMessagesFn(catalogue={self.catalogue.source!r})"
 
     def setup(self) -> None:
-        self._scrubber = Scrubber(self.catalogue, self._key)
-        self._quarantiner = Quarantiner(hash_key=self._key.material if self.hash_quarantine else None)
+        key = self._key if self._key is not None else load_key(secret=self._key_secret)
+        self._scrubber = Scrubber(self.catalogue, key)
+        seal_key = self._quarantine_key or load_seal_key(secret=self._quarantine_key_secret)
+        self._quarantiner = Quarantiner(hash_key=key.material if self.hash_quarantine else None, seal_key=seal_key)
 
     def process(self, message: KafkaMessage) -> Iterator[Scrubbed]:
         assert self._scrubber is not None and self._quarantiner is not None
@@ -263,7 +291,17 @@ def build(pipeline: Any, sp: StreamPlan) -> None:
         pipeline
         | "ReadKafka" >> ReadFromKafka(sp.source, sp.partitions)
         | "ScrubMessages"
-        >> beam.ParDo(ScrubMessagesFn(sp.catalogue, sp.key, args.max_message_bytes, args.quarantine_hash_only))
+        >> beam.ParDo(
+            ScrubMessagesFn(
+                sp.catalogue,
+                None if args.key_secret else sp.key,
+                args.max_message_bytes,
+                args.quarantine_hash_only,
+                key_secret=args.key_secret or None,
+                quarantine_key=None if args.quarantine_key_secret else sp.seal_key,
+                quarantine_key_secret=args.quarantine_key_secret or None,
+            )
+        )
         | "Window"
         >> beam.WindowInto(
             window.FixedWindows(args.window),

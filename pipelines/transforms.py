@@ -10,6 +10,7 @@ combine folds them into the run summary the launcher reads after the run.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import apache_beam
@@ -30,13 +31,17 @@ from scrubber.audit import (
 )
 from scrubber.catalogue import LoadedCatalogue
 from scrubber.core import Scrubber
+from scrubber.io.digests import file_digest
 from scrubber.io.fs import FsConfig
 from scrubber.io.lines import ReadProblem, SourceLine
 from scrubber.io.readers import batched, read_source
+from scrubber.io.readers import quarantine as quarantine_reader
 from scrubber.io.writers import ShardWriter, open_shard
 from scrubber.keys import Key, load_key
+from scrubber.partitions import PartitionBy, path_partition, record_partition
 from scrubber.pipelines import progress
 from scrubber.records import Outcome, Quarantiner, scrub_line
+from scrubber.sealing import load_seal_key
 
 beam: Any = apache_beam  # Beam ships no type hints; keep mypy strict for the rest of the module
 NAMESPACE = "scrubber"
@@ -87,12 +92,17 @@ def metric_names(stats: dict[str, Any], rule_fields: list[str]) -> Iterator[tupl
 
 
 class ReadLinesFn(beam.DoFn):  # type: ignore[misc]
-    """A file URI in, batches of SourceLine/ReadProblem out; a ``FileRead`` per file on ``summary``."""
+    """A file URI in, batches of SourceLine/ReadProblem out; a ``FileRead`` per file on ``summary``.
 
-    def __init__(self, fs_config: FsConfig, batch_size: int) -> None:
+    The file's BLAKE3 goes into its ``FileRead`` (for the audit and the manifest). URIs in ``replay_uris``
+    are quarantine shards: their entries are read back as the raw lines they hold.
+    """
+
+    def __init__(self, fs_config: FsConfig, batch_size: int, replay_uris: frozenset[str] = frozenset()) -> None:
         super().__init__()
         self.fs_config = fs_config
         self.batch_size = batch_size
+        self.replay_uris = replay_uris
         self._counters = _Counters()
 
     def setup(self) -> None:
@@ -107,8 +117,13 @@ class ReadLinesFn(beam.DoFn):  # type: ignore[misc]
             nbytes += n
             progress.add_bytes(n)
 
-        for batch in batched(read_source(uri, self.fs_config, on_bytes=on_bytes), self.batch_size):
-            damage = [item for item in batch if isinstance(item, ReadProblem)]
+        if uri in self.replay_uris:
+            items = quarantine_reader.read(uri, self.fs_config, on_bytes)
+        else:
+            items = read_source(uri, self.fs_config, on_bytes=on_bytes)
+        for batch in batched(items, self.batch_size):
+            # damage; a replayed entry kept as it was (hash only, sealed) is an entry read, not damage
+            damage = [item for item in batch if isinstance(item, ReadProblem) and item.kept_entry is None]
             n_problems = len(damage)
             unread += sum(item.unread_bytes for item in damage)
             problems += n_problems
@@ -117,7 +132,27 @@ class ReadLinesFn(beam.DoFn):  # type: ignore[misc]
         self._counters.inc("files_read", 1)
         self._counters.inc("lines_read", lines)
         self._counters.inc("read_problems", problems)
-        yield TaggedOutput(SUMMARY, FileRead(uri, lines, problems, nbytes, unread))
+        digest = file_digest(self.fs_config, uri).blake3
+        yield TaggedOutput(SUMMARY, FileRead(uri, lines, problems, nbytes, unread, digest))
+
+
+@dataclass(frozen=True)
+class Partitioner:
+    """Which dt=YYYY-MM-DD partition a record goes to: by an output field or by the path of its input."""
+
+    by: PartitionBy
+    field: str = "ts"
+
+    def of(self, record: dict[str, Any], source: str) -> str:
+        return path_partition(source) if self.by == "path" else record_partition(record, self.field)
+
+
+@dataclass(frozen=True, slots=True)
+class PartitionedBatch:
+    """Records of one partition, on their way to the sandbox writer."""
+
+    partition: str
+    records: list[dict[str, Any]]
 
 
 class ScrubFn(beam.DoFn):  # type: ignore[misc]
@@ -125,7 +160,9 @@ class ScrubFn(beam.DoFn):  # type: ignore[misc]
 
     The Scrubber is built once per worker in ``setup``. The key travels inside the DoFn (a Key,
     whose repr never shows the material) or, with ``key_secret``, is fetched by each worker, so
-    the key is not part of the submitted job at all.
+    the key is not part of the submitted job at all. The quarantine key (``quarantine_key`` or
+    ``quarantine_key_secret``, at most one) travels or is fetched the same way; with it, rejected lines
+    are sealed and replayed sealed entries opened.
     """
 
     def __init__(
@@ -135,14 +172,22 @@ class ScrubFn(beam.DoFn):  # type: ignore[misc]
         key: Key | None,
         key_secret: str | None = None,
         hash_quarantine: bool = False,
+        partition: Partitioner | None = None,
+        quarantine_key: Key | None = None,
+        quarantine_key_secret: str | None = None,
     ) -> None:
         super().__init__()
         if (key is None) == (key_secret is None):
             raise ValueError("give exactly one of key and key_secret")
+        if quarantine_key is not None and quarantine_key_secret is not None:
+            raise ValueError("give at most one of quarantine_key and quarantine_key_secret")
+        self.partition = partition
         self.catalogue = catalogue  # parsed once by the launcher (bases included); a frozen model pickles
         self._key = key
         self._key_secret = key_secret
         self.hash_quarantine = hash_quarantine
+        self._quarantine_key = quarantine_key
+        self._quarantine_key_secret = quarantine_key_secret
         self._scrubber: Scrubber | None = None
         self._quarantiner: Quarantiner | None = None
         self._counters = _Counters()
@@ -155,7 +200,8 @@ class ScrubFn(beam.DoFn):  # type: ignore[misc]
         loaded = self.catalogue
         key = self._key if self._key is not None else load_key(secret=self._key_secret)
         self._scrubber = Scrubber(loaded, key)
-        self._quarantiner = Quarantiner(hash_key=key.material if self.hash_quarantine else None)
+        seal_key = self._quarantine_key or load_seal_key(secret=self._quarantine_key_secret)
+        self._quarantiner = Quarantiner(hash_key=key.material if self.hash_quarantine else None, seal_key=seal_key)
         self._rule_fields = [str(getattr(rule, "field", "?")) for rule in loaded.model.rules]
         self._counters = _Counters()
         self._last_counts = self._scrubber.stats.as_counts()
@@ -165,13 +211,20 @@ class ScrubFn(beam.DoFn):  # type: ignore[misc]
         assert scrubber is not None and quarantiner is not None
         records: list[dict[str, Any]] = []
         quarantined: list[dict[str, Any]] = []
-        for outcome in self._outcomes(scrubber, quarantiner, batch):
+        partitions: dict[str, list[dict[str, Any]]] = {}
+        for item, outcome in zip(batch, self._outcomes(scrubber, quarantiner, batch), strict=False):
             if outcome.record is not None:
-                records.append(outcome.record)
+                if self.partition is None:
+                    records.append(outcome.record)
+                else:  # a replayed batch holds lines of several first files: each line keeps its own
+                    source = item.source if isinstance(item, SourceLine) else item.line.source
+                    partitions.setdefault(self.partition.of(outcome.record, source), []).append(outcome.record)
             elif outcome.quarantine is not None:
                 quarantined.append(outcome.quarantine)
         if records:
             yield records
+        for partition, group in sorted(partitions.items()):
+            yield PartitionedBatch(partition, group)
         if quarantined:
             yield TaggedOutput(QUARANTINE, quarantined)
         now = scrubber.stats.as_counts()  # cumulative per worker; this batch's share is the difference
@@ -193,7 +246,10 @@ class ScrubFn(beam.DoFn):  # type: ignore[misc]
 
 
 class WriteShardsFn(beam.DoFn):  # type: ignore[misc]
-    """Batches of records in; temporary shard files written; a (kind, ShardInfo) item per closed shard out."""
+    """Batches of records in; temporary shard files written; a ShardWritten per closed shard out.
+
+    A ``PartitionedBatch`` goes to a shard of its partition; one open shard per partition per bundle.
+    """
 
     def __init__(
         self,
@@ -211,34 +267,34 @@ class WriteShardsFn(beam.DoFn):  # type: ignore[misc]
         self.fmt = fmt
         self.layout = layout
         self.records_per_shard = records_per_shard
-        self._writer: ShardWriter | None = None
-        self._rows = 0
+        self._writers: dict[str, tuple[ShardWriter, int]] = {}
 
     def start_bundle(self) -> None:
-        self._writer = None
-        self._rows = 0
+        self._writers = {}
 
-    def process(self, batch: list[dict[str, Any]]) -> Iterator[ShardWritten]:
-        if self._writer is None:
-            self._writer = open_shard(self.fs_config, self.tmp_dir, self.fmt, self.layout)
-            self._rows = 0
-        self._writer.write(batch)
-        self._rows += len(batch)
-        if self._rows >= self.records_per_shard:
-            info = self._writer.close()
-            self._writer = None
-            yield ShardWritten(self.kind, info)
+    def process(self, batch: list[dict[str, Any]] | PartitionedBatch) -> Iterator[ShardWritten]:
+        partition, records = (batch.partition, batch.records) if isinstance(batch, PartitionedBatch) else ("", batch)
+        writer, rows = self._writers.get(partition) or (
+            open_shard(self.fs_config, self.tmp_dir, self.fmt, self.layout, private=self.kind == "quarantine"),
+            0,
+        )
+        writer.write(records)
+        rows += len(records)
+        if rows >= self.records_per_shard:
+            self._writers.pop(partition, None)
+            yield ShardWritten(self.kind, writer.close(), partition)
+        else:
+            self._writers[partition] = (writer, rows)
 
     def finish_bundle(self) -> Iterator[WindowedValue]:
-        if self._writer is not None:
-            info = self._writer.close()
-            self._writer = None
-            yield GlobalWindows.windowed_value(ShardWritten(self.kind, info))
+        writers, self._writers = self._writers, {}
+        for partition, (writer, _) in sorted(writers.items()):
+            yield GlobalWindows.windowed_value(ShardWritten(self.kind, writer.close(), partition))
 
     def teardown(self) -> None:
-        if self._writer is not None:
-            self._writer.abort()
-            self._writer = None
+        writers, self._writers = self._writers, {}
+        for writer, _ in writers.values():
+            writer.abort()
 
 
 class SummaryFn(beam.CombineFn):  # type: ignore[misc]

@@ -20,7 +20,7 @@ from typing import Any, Literal
 from scrubber.catalogue import LoadedCatalogue
 from scrubber.io.writers import ShardInfo
 
-AUDIT_VERSION = 1
+AUDIT_VERSION = 2  # 2: inputs with size, mtime and BLAKE3; shards with rows, bytes, BLAKE3 and key id
 _VERSIONED = ("scrubber", "apache-beam", "pyarrow", "orjson", "blake3", "pydantic", "regex")
 
 
@@ -95,6 +95,7 @@ class FileRead:
     problems: int
     bytes: int
     unread_bytes: int = 0  # stored bytes after damage that could not be read (a corrupt gzip)
+    blake3: str | None = None  # of the stored bytes, as the worker read them
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +104,7 @@ class ShardWritten:
 
     target: Literal["sandbox", "quarantine"]
     shard: ShardInfo
+    partition: str = ""  # dt=YYYY-MM-DD in a partitioned sandbox
 
 
 SummaryItem = StatsCounts | FileRead | ShardWritten
@@ -118,8 +120,13 @@ def add_to_summary(summary: dict[str, Any], item: SummaryItem) -> dict[str, Any]
         entry["problems"] += item.problems
         entry["bytes"] += item.bytes
         entry["unread_bytes"] += item.unread_bytes
+        if item.blake3 is not None:
+            entry["blake3"] = item.blake3
     else:
-        summary[f"{item.target}_shards"].append({"path": item.shard.path, "rows": item.shard.rows})
+        shard = {"path": item.shard.path, "rows": item.shard.rows}
+        if item.partition:
+            shard["partition"] = item.partition
+        summary[f"{item.target}_shards"].append(shard)
     return summary
 
 
@@ -130,7 +137,14 @@ def merge_summaries(summaries: Iterable[dict[str, Any]]) -> dict[str, Any]:
         for uri, entry in s["reads"].items():
             add_to_summary(
                 result,
-                FileRead(uri, entry["lines"], entry["problems"], entry["bytes"], entry.get("unread_bytes", 0)),
+                FileRead(
+                    uri,
+                    entry["lines"],
+                    entry["problems"],
+                    entry["bytes"],
+                    entry.get("unread_bytes", 0),
+                    entry.get("blake3"),
+                ),
             )
         result["sandbox_shards"].extend(s["sandbox_shards"])
         result["quarantine_shards"].extend(s["quarantine_shards"])
@@ -139,6 +153,14 @@ def merge_summaries(summaries: Iterable[dict[str, Any]]) -> dict[str, Any]:
 
 def shards_of(summary: Mapping[str, Any], kind: str) -> list[ShardInfo]:
     return [ShardInfo(s["path"], int(s["rows"])) for s in summary[f"{kind}_shards"]]
+
+
+def shards_by_partition(summary: Mapping[str, Any], kind: str) -> dict[str, list[ShardInfo]]:
+    """The shards of a kind grouped by partition ("" when the sandbox is not partitioned), sorted."""
+    grouped: dict[str, list[ShardInfo]] = {}
+    for s in summary[f"{kind}_shards"]:
+        grouped.setdefault(s.get("partition", ""), []).append(ShardInfo(s["path"], int(s["rows"])))
+    return dict(sorted(grouped.items()))
 
 
 # --- accounting ----------------------------------------------------------------------------------
@@ -297,8 +319,9 @@ def build_manifest(
     quarantine: Mapping[str, Any],
     runner: str,
     timings: Mapping[str, Any],
+    listing: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """The audit manifest: counts only, never values."""
+    """The audit manifest: counts only, never values. ``listing``: size and mtime_ns per input URI."""
     stats = summary["stats"]
     seconds = float(timings.get("pipeline_seconds") or 0.0)
     extra_counters = {
@@ -328,7 +351,7 @@ def build_manifest(
             "bytes": sum(r["bytes"] for r in reads.values()),
             # compressed bytes after damage that could not be read: data lost, not only lines quarantined
             "unread_bytes": sum(r.get("unread_bytes", 0) for r in reads.values()),
-            "per_file": [{"uri": uri, **reads[uri]} for uri in sorted(reads)],
+            "per_file": [{"uri": uri, **(listing or {}).get(uri, {}), **reads[uri]} for uri in sorted(reads)],
         },
         "output": dict(output),
         "quarantine": dict(quarantine),
@@ -368,6 +391,16 @@ def summary_table(manifest: Mapping[str, Any], top: int = 10) -> Any:
         "in the pipeline" + (f" ({rate:,.0f} records/s)" if rate else ""),
     )
     table.add_row("input", f"{manifest['inputs']['files']} files, {manifest['inputs']['bytes']:,} bytes")
+    incremental, replay = manifest.get("incremental"), manifest.get("replay")
+    if incremental and incremental["skipped"]:
+        table.add_row("skipped", f"{len(incremental['skipped'])} inputs published by earlier runs")
+    if replay:
+        table.add_row(
+            "replayed", f"{replay['entries']:,} quarantine entries of runs {', '.join(replay['from_runs']) or '?'}"
+        )
+    retention = manifest.get("quarantine_retention")
+    if retention and retention["removed"]:
+        table.add_row("retention", f"{len(retention['removed'])} quarantine shards older than {retention['days']} days")
     table.add_row("records in", f"{counts['records_in']:,}")
     table.add_row("records out", f"{counts['records_out']:,} -> {manifest['output']['uri']}")
     table.add_row("quarantined", f"{counts['records_quarantined']:,} -> {manifest['quarantine']['uri']}")

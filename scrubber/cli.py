@@ -14,19 +14,22 @@ from pathlib import Path
 
 import orjson
 
+from scrubber.arguments import add_key_arguments, key_given
 from scrubber.errors import EXIT_IO, EXIT_OK, EXIT_USAGE, CatalogueError, ScrubberError, exit_code_for
 
 _EPILOG = """\
 commands:
   run          scrub raw logs into the sandbox (Beam; local runner by default)
   stream       scrub a Kafka topic into windowed sandbox files, each window with its audit (Flink)
-  verify       re-scan a sandbox for identifiers; non-zero exit on any finding
+  verify       re-scan a sandbox for identifiers; with --audit, check its shards against the audits
+  subject      a data subject's pseudonyms, and the sandbox records that hold them (list or --delete)
+  quarantine   show quarantine entries, sealed lines opened with the quarantine key (quarantine show)
   explain      show, per field of one record, the rule that applied and its outcome
   check-rules  validate a catalogue and print what it would do
-  keygen       print a new random 32-byte key (hex) for --key-file
+  keygen       make a new random 32-byte key: scrubber keygen --out scrubber.key (mode 0600)
 
 examples:
-  scrubber keygen > scrubber.key && chmod 600 scrubber.key
+  scrubber keygen --out scrubber.key
   scrubber check-rules rules/pseudonymous.yaml
   scrubber explain --catalogue pseudonymous --key-file scrubber.key record.json
   scrubber run --input 'logs/*.jsonl.gz' --output sandbox/ --quarantine quarantine/ \\
@@ -37,20 +40,10 @@ exit codes: 0 ok, 1 findings or counts that do not add up, 2 bad usage/catalogue
 """
 
 
-def add_key_options(parser: argparse.ArgumentParser) -> None:
-    """--key-file / --key-env / --key-secret, shared by every command that needs the key."""
-    group = parser.add_argument_group("key (one of; default: the SCRUBBER_KEY environment variable)")
-    group.add_argument("--key-file", metavar="PATH", help="file holding 64 hex characters (see: scrubber keygen)")
-    group.add_argument("--key-env", metavar="NAME", help="environment variable holding the key in hex")
-    group.add_argument(
-        "--key-secret", metavar="URI", help="gcp-secret://projects/P/secrets/S/versions/V or aws-secret://NAME"
-    )
-
-
 def key_from_args(args: argparse.Namespace) -> object:
-    from scrubber.keys import load_key
+    from scrubber.arguments import ring_from_args
 
-    return load_key(key_file=args.key_file, key_env=args.key_env, secret=args.key_secret)
+    return ring_from_args(args).current
 
 
 def cmd_check_rules(args: argparse.Namespace) -> int:
@@ -117,7 +110,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
     from scrubber.explain import explain
     from scrubber.keys import make_key
 
-    if args.key_file or args.key_env or args.key_secret:
+    if key_given(args):
         key = key_from_args(args)
         note = ""
     else:
@@ -146,7 +139,14 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 
 def cmd_keygen(args: argparse.Namespace) -> int:
-    print(secrets.token_hex(32))
+    from scrubber.keys import key_id_of, write_key_file
+
+    material = secrets.token_bytes(32)
+    if args.out is None:
+        print(material.hex())
+        return EXIT_OK
+    write_key_file(Path(args.out), material.hex() + "\n")
+    print(f"wrote a new key to {args.out} (mode 0600), key id {key_id_of(material)}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -177,6 +177,18 @@ def cmd_verify(argv: Sequence[str]) -> int:
     return verify_main(list(argv))
 
 
+def cmd_subject(argv: Sequence[str]) -> int:
+    from scrubber.subject import main as subject_main
+
+    return subject_main(list(argv))
+
+
+def cmd_quarantine(argv: Sequence[str]) -> int:
+    from scrubber.quarantine import main as quarantine_main
+
+    return quarantine_main(list(argv))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="scrubber",
@@ -187,6 +199,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.add_parser("run", help="scrub raw logs into the sandbox (see: scrubber run --help)", add_help=False)
     sub.add_parser("verify", help="re-scan a sandbox for identifiers (see: scrubber verify --help)", add_help=False)
+    sub.add_parser(
+        "subject", help="a data subject's pseudonyms and records (see: scrubber subject --help)", add_help=False
+    )
+    sub.add_parser("quarantine", help="show quarantine entries (see: scrubber quarantine show --help)", add_help=False)
 
     check = sub.add_parser(
         "check-rules",
@@ -207,14 +223,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     explain_parser.add_argument("--catalogue", required=True, metavar="NAME|PATH")
     explain_parser.add_argument("record", metavar="RECORD.json", help="a file with one JSON object, or - for stdin")
-    add_key_options(explain_parser)
+    add_key_arguments(explain_parser)
     explain_parser.set_defaults(func=cmd_explain)
 
     keygen = sub.add_parser(
         "keygen",
-        help="print a new random key in hex",
-        epilog="example: scrubber keygen > scrubber.key && chmod 600 scrubber.key",
+        help="make a new random key (hex): into a new 0600 file with --out, else on stdout",
+        description="Make a new random 32-byte key. With --out the file is created with mode 0600 whatever the "
+        "umask, and an existing file is never overwritten; the key id is printed on stderr.",
+        epilog="examples:\n  scrubber keygen --out scrubber.key\n"
+        "  scrubber keygen --out new.key && (umask 077; cat new.key old.key > ring.key)   # rotation: new key first",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    keygen.add_argument("--out", metavar="FILE", help="create FILE (mode 0600) instead of printing the key")
     keygen.set_defaults(func=cmd_keygen)
     return parser
 
@@ -228,6 +249,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_stream(args_list[1:])
         if args_list and args_list[0] == "verify":
             return cmd_verify(args_list[1:])
+        if args_list and args_list[0] == "subject":
+            return cmd_subject(args_list[1:])
+        if args_list and args_list[0] == "quarantine":
+            return cmd_quarantine(args_list[1:])
         parser = build_parser()
         args = parser.parse_args(args_list)
         if not getattr(args, "func", None):

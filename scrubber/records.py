@@ -16,6 +16,9 @@ import orjson
 from scrubber.core import Scrubber
 from scrubber.errors import RecordRejected
 from scrubber.io.lines import MAX_LINE_BYTES, ReadProblem, SourceLine
+from scrubber.io.readers.quarantine import reopened
+from scrubber.keys import Key
+from scrubber.sealing import Sealer
 
 BOM = b"\xef\xbb\xbf"
 QUARANTINE_HASH_CONTEXT = "scrubber 2026-11 quarantine line hash v1"
@@ -52,14 +55,22 @@ def decode_line(data: bytes) -> Any:
 
 
 class Quarantiner:
-    """Builds quarantine entries: reason, field, source file and line, and the line or its keyed hash."""
+    """Builds quarantine entries: reason, field, source file and line, and the line, its keyed hash or the
+    line sealed (AES-256-GCM) with the quarantine key. With that key it also opens sealed entries on replay."""
 
-    def __init__(self, *, hash_key: bytes | None = None) -> None:
+    def __init__(self, *, hash_key: bytes | None = None, seal_key: Key | None = None) -> None:
+        if hash_key is not None and seal_key is not None:
+            raise ValueError("a quarantine stores a keyed hash or a sealed line, not both")
         self._hasher = (
             blake3.blake3(key=blake3.blake3(hash_key, derive_key_context=QUARANTINE_HASH_CONTEXT).digest())
             if hash_key is not None
             else None
         )
+        self.sealer = Sealer(seal_key) if seal_key is not None else None
+
+    def __repr__(self) -> str:
+        stores = "keyed_hash" if self._hasher else f"sealed_line, {self.sealer!r}" if self.sealer else "line"
+        return f"Quarantiner({stores})"
 
     def entry(self, line: SourceLine, rejection: RecordRejected) -> dict[str, Any]:
         entry: dict[str, Any] = {
@@ -68,6 +79,8 @@ class Quarantiner:
             "reason": rejection.reason,
             "field": rejection.field,
         }
+        if self.sealer is not None:
+            return self.sealer.seal_into(entry, line.data)
         if self._hasher is None:
             entry["raw"] = line.data.decode("utf-8", "backslashreplace")
         else:
@@ -92,7 +105,11 @@ def scrub_line(scrubber: Scrubber, quarantiner: Quarantiner, item: SourceLine | 
     bug, so that one odd line cannot stop the job. The error's type is logged, never its message.
     """
     if isinstance(item, ReadProblem):
+        item = reopened(item, quarantiner.sealer)  # a replayed sealed entry, opened if the run holds its key
+    if isinstance(item, ReadProblem):
         scrubber.stats.tally(item.reason)
+        if item.kept_entry is not None:
+            return Outcome(None, dict(item.kept_entry))
         return Outcome(None, quarantiner.entry(item.line, RecordRejected(item.reason)))
     try:
         try:

@@ -1,6 +1,8 @@
-"""Shared fixtures: a fixed test key and scrubbers for both profiles."""
+"""Shared fixtures: a fixed test key (and a key file of it, mode 0600) and scrubbers for both profiles."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 
@@ -24,3 +26,12 @@ def pseudonymous(test_key: Key) -> Scrubber:
 @pytest.fixture(scope="session")
 def strict(test_key: Key) -> Scrubber:
     return Scrubber.from_catalogue("strict", key=test_key)
+
+
+@pytest.fixture(scope="session")
+def key_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The test key in a file of mode 0600, as scrubber keygen --out makes one (others are refused)."""
+    path = tmp_path_factory.mktemp("key") / "scrubber.key"
+    path.write_text(TEST_KEY_HEX + "\n")
+    path.chmod(0o600)
+    return path

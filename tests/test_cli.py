@@ -36,6 +36,7 @@ def test_explain_masks_inputs_and_shows_rule_lines(tmp_path: Path, capsys: pytes
     )
     key = tmp_path / "k"
     key.write_text(TEST_KEY_HEX)
+    key.chmod(0o600)
     assert main(["explain", "--catalogue", "pseudonymous", "--key-file", str(key), str(record)]) == EXIT_OK
     out = capsys.readouterr().out
     assert "alice.secret" not in out

@@ -156,6 +156,7 @@ def test_python_block_runs_and_shows_what_it_claims(
     for name in set(re.findall(r"key_file\s*=\s*['\"]([^'\"]+)['\"]", block.body)) | {"scrubber.key"}:
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text(TEST_KEY_HEX + "\n")
+        (tmp_path / name).chmod(0o600)
     calls: list[tuple[Any, ...]] = []
     namespace: dict[str, Any] = {
         "__name__": "readme",

@@ -233,3 +233,20 @@ def test_second_opinion_finds_what_our_detectors_miss(tmp_path, capsys) -> None:
     assert "912-70" not in captured.out + captured.err  # locations and counts, never the value
     args = [str(sandbox), "--catalogue", "pseudonymous", "--second-opinion", "--second-opinion-max", "5"]
     assert verify_main(args) == 0
+
+
+def test_data_files_are_every_file_below_the_sandbox_except_hidden_segments(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Partitions (dt=YYYY-MM-DD/) are read recursively; a segment starting with '.' or '_' hides what is below."""
+    write_jsonl(tmp_path / "dt=2026-11-23" / "part-00000-of-00001.jsonl", [{"ts": 1795428902}])
+    write_jsonl(tmp_path / "dt=2026-11-24" / "deeper" / "part-00000-of-00001.jsonl", [{"ts": 1795428903}])
+    for hidden in (".scrubber-tmp-x/part-00000-of-00001.jsonl", "_audits/x.jsonl", "dt=2026-11-25/_x.jsonl"):
+        write_jsonl(tmp_path / hidden, [{"ts": 1, "model": "mail alice@example.com"}])
+    code, text = run_verify(capsys, "--catalogue", "strict", str(tmp_path))
+    assert code == 0, text
+    assert "2 files, 2 records, no findings" in text
+    write_jsonl(tmp_path / "dt=2026-11-24" / "deeper" / "part-00000-of-00001.jsonl", [{"ts": 1, "x": "a@b.example"}])
+    code, text = run_verify(capsys, "--catalogue", "strict", str(tmp_path))
+    assert code == 1
+    assert f"{tmp_path / 'dt=2026-11-24' / 'deeper' / 'part-00000-of-00001.jsonl'}:1: x: field_not_allowed" in text

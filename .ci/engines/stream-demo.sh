@@ -49,7 +49,7 @@ print(f"[stream-demo] produced {n} messages", file=sys.stderr)
 PY
 
 rm -rf "$out"
-[ -f .scrubber-dev.key ] || (umask 077 && .venv/bin/scrubber keygen > .scrubber-dev.key)
+[ -f .scrubber-dev.key ] || .venv/bin/scrubber keygen --out .scrubber-dev.key
 .venv/bin/scrubber stream --bootstrap-servers "$bootstrap" --topic "$topic" --group stream-demo \
   --window 10 --idle-grace 5 --stop-when-idle 10 \
   --output "$out/sandbox" --quarantine "$out/quarantine" --catalogue pseudonymous --key-file .scrubber-dev.key \

@@ -28,10 +28,11 @@ class SourceError(ScrubberError):
 
 @dataclass(frozen=True, slots=True)
 class InputFile:
-    """One matched input file: its URI as given back to the user, and its size in bytes."""
+    """One matched input file: its URI as given back to the user, its size in bytes and modification time."""
 
     uri: str
     size: int
+    mtime_ns: int | None = None
 
 
 @dataclass(frozen=True)
@@ -143,24 +144,26 @@ def expand_inputs(patterns: Sequence[str], fs_config: FsConfig) -> list[InputFil
         matched = _expand_one(fs, path, pattern)
         if not matched:
             raise SourceError(f"no input file matches {pattern!r}")
-        for fs_path, size in matched:
+        for fs_path, size, mtime_ns in matched:
             uri = uri_for(pattern, fs_path)
-            found[uri] = InputFile(uri, size)
+            found[uri] = InputFile(uri, size, mtime_ns)
     return [found[k] for k in sorted(found)]
 
 
-def _expand_one(fs: pafs.FileSystem, path: str, pattern: str) -> list[tuple[str, int]]:
+def _expand_one(fs: pafs.FileSystem, path: str, pattern: str) -> list[tuple[str, int, int | None]]:
     segments = path.split("/")
     first_glob = next((i for i, s in enumerate(segments) if _GLOB_CHARS & set(s)), None)
     try:
         if first_glob is None:
             info = fs.get_file_info(path)
             if info.type == pafs.FileType.File:
-                return [(path, info.size or 0)]
+                return [(path, info.size or 0, info.mtime_ns)]
             if info.type == pafs.FileType.Directory:
                 infos = fs.get_file_info(pafs.FileSelector(path, recursive=False))
                 return sorted(
-                    (i.path, i.size or 0) for i in infos if i.type == pafs.FileType.File and not _hidden(i.path, path)
+                    (i.path, i.size or 0, i.mtime_ns)
+                    for i in infos
+                    if i.type == pafs.FileType.File and not _hidden(i.path, path)
                 )
             return []
         base = "/".join(segments[:first_glob]) or "/"
@@ -170,7 +173,7 @@ def _expand_one(fs: pafs.FileSystem, path: str, pattern: str) -> list[tuple[str,
         raise SourceError(f"cannot list {pattern!r}: {short_error(exc)}") from None
     regex = _glob_regex(path)
     return sorted(
-        (i.path, i.size or 0)
+        (i.path, i.size or 0, i.mtime_ns)
         for i in infos
         if i.type == pafs.FileType.File and regex.match(i.path) and not _hidden_unless_named(i.path, base, path)
     )
@@ -186,3 +189,30 @@ def _hidden_unless_named(found: str, base: str, pattern: str) -> bool:
             if not wanted.startswith(part[0]):
                 return True
     return False
+
+
+def files_below(uri: str, fs_config: FsConfig, *, allow_empty: bool = False) -> dict[str, str]:
+    """The data files of a directory, recursively, as {path relative to ``uri`` ('/'-separated, as audits
+    write it): URI}, sorted by path. Path segments starting with '.' or '_' are skipped (temporary
+    directories, audits, manifests, erasure records). A file URI is {its name: URI}. Raises SourceError
+    if there is nothing (unless ``allow_empty``)."""
+    fs, base = fs_config.resolve(uri)
+    try:
+        info = fs.get_file_info(base)
+        if info.type == pafs.FileType.File:
+            return {base.rsplit("/", 1)[-1]: uri}
+        infos = []
+        if info.type == pafs.FileType.Directory:
+            infos = fs.get_file_info(pafs.FileSelector(base, recursive=True))
+    except (OSError, pa.ArrowException) as exc:
+        raise SourceError(f"cannot list {uri!r}: {short_error(exc)}") from None
+    if info.type == pafs.FileType.NotFound:
+        raise SourceError(f"no input file matches {uri!r}")
+    found = {}
+    for i in infos:
+        relative = i.path[len(base) :].lstrip("/")
+        if i.type == pafs.FileType.File and not any(part.startswith((".", "_")) for part in relative.split("/")):
+            found[relative] = uri_for(uri, i.path)
+    if not found and not allow_empty:
+        raise SourceError(f"no input file matches {uri!r}")
+    return dict(sorted(found.items()))

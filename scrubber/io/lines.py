@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 MAX_LINE_BYTES = 64 * 1024 * 1024
 
@@ -24,6 +25,7 @@ class ReadProblem:
     line: SourceLine
     reason: str
     unread_bytes: int = 0
+    kept_entry: dict[str, Any] | None = None  # a replayed quarantine entry without its raw line, kept as it was
 
 
 @dataclass(frozen=True, slots=True)

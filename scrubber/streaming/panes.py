@@ -27,6 +27,7 @@ import pyarrow.fs as pafs
 from scrubber.io.fs import FsConfig, join_uri
 from scrubber.io.publish import AUDIT_NAME, TMP_PREFIX, make_dirs, read_json, stale_temp_dirs, write_json_atomic
 from scrubber.io.writers import WRITERS, SinkError
+from scrubber.io.writers.modes import PRIVATE_DIR, PRIVATE_FILE, set_mode
 
 STREAM_AUDIT_VERSION = 1
 STREAM_TMP_PREFIX = TMP_PREFIX + "stream-"  # a kind of publish.TMP_PREFIX folder, listed by stale_temp_dirs
@@ -196,15 +197,16 @@ def publish_pane(pane: Pane, targets: PaneTargets) -> tuple[str, bool]:
             files["sandbox"].append({"name": name, "rows": shard.close().rows, **offsets.as_dict()})
         entries = pane.quarantined.get(key, [])
         if entries:
-            make_dirs(targets.fs_config, quarantine_tmp)
+            make_dirs(targets.fs_config, quarantine_tmp, private=True)
             name = shard_name(offsets, WRITERS["jsonl"].extension)
             shard = WRITERS["jsonl"].open(targets.fs_config, join_uri(quarantine_tmp, name), None)
+            set_mode(targets.fs_config, join_uri(quarantine_tmp, name), PRIVATE_FILE)  # before any raw line
             shard.write(entries)
             files["quarantine"].append({"name": name, "rows": shard.close().rows, **offsets.as_dict()})
     audit = pane_audit(pane, targets, files)
     write_json_atomic(targets.fs_config, join_uri(sandbox_tmp, AUDIT_NAME), audit)
     if files["quarantine"]:
-        _move_into_place(targets.fs_config, quarantine_tmp, join_uri(targets.quarantine, folder))
+        _move_into_place(targets.fs_config, quarantine_tmp, join_uri(targets.quarantine, folder), private=True)
     _move_into_place(targets.fs_config, sandbox_tmp, sandbox_uri)
     return sandbox_uri, True
 
@@ -214,14 +216,17 @@ def _exists(fs_config: FsConfig, uri: str) -> bool:
     return bool(fs.get_file_info(path).type != pafs.FileType.NotFound)
 
 
-def _move_into_place(fs_config: FsConfig, tmp_uri: str, final_uri: str) -> None:
-    """One folder rename where the file system has them; else every file, the audit last."""
+def _move_into_place(fs_config: FsConfig, tmp_uri: str, final_uri: str, *, private: bool = False) -> None:
+    """One folder rename where the file system has them; else every file, the audit last. ``private``: the
+    window folder made on the way is owner-only too (the pane folder already is)."""
     fs, tmp = fs_config.resolve(tmp_uri)
     _, final = fs_config.resolve(final_uri)
     try:
         if _exists(fs_config, final_uri):  # an earlier attempt got this far: same names, same content
             fs.delete_dir(final)
         fs.create_dir(final.rpartition("/")[0], recursive=True)
+        if private:
+            set_mode(fs_config, final_uri.rpartition("/")[0], PRIVATE_DIR)
         if isinstance(fs, pafs.LocalFileSystem):
             fs.move(tmp, final)
             return

@@ -171,6 +171,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.skip_run:
         key_file = out / "bench.key"
         key_file.write_text(key.hex())
+        key_file.chmod(0o600)
         env = dict(os.environ)
         with tempfile.TemporaryDirectory(dir=out) as tmp:
             seconds, code, _, tail = run_child(scrubber_run(corpus, Path(tmp), key_file), env)

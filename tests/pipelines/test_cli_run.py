@@ -61,13 +61,6 @@ def run_cli(*argv: str) -> int:
     return cli(["run", *argv])
 
 
-@pytest.fixture(scope="module")
-def key_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("key") / "scrubber.key"
-    path.write_text(TEST_KEY_HEX + "\n")
-    return path
-
-
 @pytest.fixture(scope="module", params=["parquet", "jsonl"])
 def e2e(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, key_file: Path) -> dict[str, Any]:
     fmt = request.param

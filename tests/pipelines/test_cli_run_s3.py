@@ -45,6 +45,7 @@ def s3_endpoint() -> Iterator[str]:
 def test_run_and_verify_on_s3(s3_endpoint: str, tmp_path: Path) -> None:
     key = tmp_path / "k"
     key.write_text(TEST_KEY_HEX)
+    key.chmod(0o600)
     code = cli(
         [
             "run",

@@ -46,6 +46,7 @@ def scrubber(*args: str) -> subprocess.CompletedProcess[str]:
 def run_job(tmp_path: Path, output: str, quarantine: str, *extra: str) -> subprocess.CompletedProcess[str]:
     key = tmp_path / "key"
     key.write_text(TEST_KEY_HEX)
+    key.chmod(0o600)
     return scrubber(
         "run",
         "--input",
@@ -133,6 +134,7 @@ def test_s3_sandbox_and_quarantine_buckets(local_run: Path, tmp_path: Path) -> N
                 out.write(path.read_bytes())
     key = tmp_path / "key"
     key.write_text(TEST_KEY_HEX)
+    key.chmod(0o600)
     result = scrubber(
         "run",
         "--input",

@@ -22,6 +22,7 @@ JUNK = [b"\x00\x01\x02", b"<html>", b"{", b"[]", b'{"status": "x"}', b"\xff" * 1
 def run(tmp_path: Path, *extra: str) -> int:
     key = tmp_path / "scrubber.key"
     key.write_text(TEST_KEY_HEX + "\n")
+    key.chmod(0o600)
     return cli(
         [
             "run",

@@ -14,6 +14,7 @@ def test_the_wiring_accepts_flink_options_and_labels_every_step(tmp_path: Path) 
 
     key = tmp_path / "k"
     key.write_text("8f2a1c9e4b7d3f60a5e8c1b29d4f7a36e0b5c8d2f1a4e7b9c3d6f0a2e5b8c1d4")
+    key.chmod(0o600)
     (tmp_path / "in.jsonl").write_bytes(b'{"ts": 1}\n')
     prep = prepare(
         [

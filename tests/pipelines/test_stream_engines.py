@@ -93,6 +93,7 @@ def produce(topic: str, values: list[bytes]) -> float:
 def stream_command(tmp_path: Path, topic: str, *extra: str) -> list[str]:
     key = tmp_path / "key"
     key.write_text(TEST_KEY_HEX)
+    key.chmod(0o600)
     return [
         sys.executable,
         "-m",

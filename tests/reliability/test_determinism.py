@@ -37,6 +37,7 @@ def make_inputs(directory: Path) -> None:
 def run(base: Path, inputs: Path, key_hex: str, name: str, fmt: str, seed: str) -> dict[str, Path]:
     key = base / f"{name}.key"
     key.write_text(key_hex + "\n")
+    key.chmod(0o600)
     out = {"sandbox": base / name / "sandbox", "quarantine": base / name / "quarantine"}
     proc = run_cli(
         "run",
@@ -145,6 +146,7 @@ def test_output_does_not_depend_on_line_order_or_batching(tmp_path: Path) -> Non
     (tmp_path / "shuffled").mkdir()
     (tmp_path / "shuffled" / "backward.jsonl").write_bytes(b"\n".join(reversed(lines)) + b"\n")
     (tmp_path / "key").write_text(KEY_A + "\n")
+    (tmp_path / "key").chmod(0o600)
     outputs = []
     variants = (("in", ["--batch-size", "1000"]), ("shuffled", ["--batch-size", "7", "--records-per-shard", "50"]))
     for name, extra in variants:

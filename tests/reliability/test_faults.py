@@ -56,6 +56,7 @@ def argv(base: Path, inputs: Path, *extra: str) -> list[str]:
     key = base / "key"
     if not key.exists():
         key.write_text(TEST_KEY_HEX + "\n")
+        key.chmod(0o600)
     return [
         "run",
         "--input",

@@ -103,6 +103,7 @@ def launch(
     skip: set[Path] = set()
     if key_in_file:
         (home / "scrubber.key").write_text(CANARY_HEX + "\n")
+        (home / "scrubber.key").chmod(0o600)
         skip.add(home / "scrubber.key")
     argv = [a.replace("{home}", str(home)) for a in argv]
     environ = {k: v for k, v in os.environ.items() if not k.startswith("SCRUBBER_")}
@@ -251,7 +252,7 @@ SHORT_31 = CANARY_HEX[:62]
         ("not_hex", CANARY_HEX[:63] + "g", "expected 64 hex characters or 32 raw bytes"),
         ("empty", "", "found 0 characters"),
         ("weak", "00" * 32, "looks like a test or placeholder key"),
-        ("two_keys", CANARY_HEX + "\n" + CANARY_HEX, "expected 64 hex characters or 32 raw bytes"),
+        ("two_keys", CANARY_HEX + "\n" + CANARY_HEX, "the same key is in the ring twice"),
     ],
 )
 def test_a_bad_key_file_is_refused_with_a_clear_message(
@@ -259,6 +260,7 @@ def test_a_bad_key_file_is_refused_with_a_clear_message(
 ) -> None:
     key = tmp_path / "scrubber.key"
     key.write_bytes(content if isinstance(content, bytes) else content.encode())
+    key.chmod(0o600)
     code = cli(
         [
             "run",
@@ -338,6 +340,7 @@ def test_an_unreadable_key_file_is_refused_with_a_clear_message(tmp_path: Path, 
         key.mkdir()
     elif kind == "no_permission":
         key.write_text(CANARY_HEX + "\n")
+        key.chmod(0o600)
         key.chmod(0)
         prefix = no_dac_override()
     proc = run_cli(

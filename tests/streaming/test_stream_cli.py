@@ -20,6 +20,7 @@ def test_help_teaches_runners_timestamps_and_flushing(capsys: pytest.CaptureFixt
 def _args(tmp_path: Path, *extra: str) -> list[str]:
     key = tmp_path / "key"
     key.write_text(TEST_KEY_HEX)
+    key.chmod(0o600)
     return [
         "stream",
         "--bootstrap-servers",

@@ -21,6 +21,7 @@ class RunCase:
 
 def common(base: Path, inputs: str, output: str = "sandbox", quarantine: str = "quarantine") -> list[str]:
     (base / "key").write_text(TEST_KEY_HEX + "\n")
+    (base / "key").chmod(0o600)
     return [
         "--input",
         inputs,

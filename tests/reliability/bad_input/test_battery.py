@@ -79,6 +79,7 @@ def battery(tmp_path_factory: pytest.TempPathFactory) -> Battery:
     for case in CASES:
         (inputs / file_name(case)).write_bytes(case.build(ts_of(case)))
     (base / "key").write_text(TEST_KEY_HEX + "\n")
+    (base / "key").chmod(0o600)
     proc = run_cli(
         "run",
         "--input",
