@@ -105,7 +105,8 @@ def run(argv: Sequence[str] | None = None, *, console: Any = None) -> RunResult:
     if not quiet:
         console.print(
             f"scrubber run {prep.run_id}: {len(prep.inputs)} input files ({total_bytes:,} bytes), "
-            f"catalogue {prep.catalogue.model.catalogue!r}, key id {prep.key.key_id}, runner {prep.runner}",
+            f"catalogue {prep.catalogue.model.catalogue!r}, key id {prep.key.key_id}, runner {prep.runner}"
+            + (f", quarantine sealed with key id {prep.seal_key_id}" if prep.seal_key_id else ""),
             highlight=False,
         )
         if prep.skipped or prep.replay:

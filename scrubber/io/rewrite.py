@@ -19,7 +19,7 @@ import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 
 from scrubber.io.digests import FileDigest, file_digest
-from scrubber.io.fs import FsConfig, SourceError, short_error
+from scrubber.io.fs import FsConfig, SourceError, join_uri, short_error
 from scrubber.io.writers import SinkError
 from scrubber.io.writers.modes import mode_of, set_mode
 from scrubber.io.writers.parquet import PARQUET_COMPRESSION, ROW_GROUP_ROWS
@@ -74,13 +74,15 @@ def rewrite_without(fs_config: FsConfig, uri: str, fmt: str, drop: Collection[in
     parent, _, name = path.rpartition("/")
     tmp = f"{parent}/.{name}.{uuid.uuid4().hex}.tmp"
     write = _write_jsonl if fmt == "jsonl" else _write_parquet
+    tmp_uri = join_uri(uri.rpartition("/")[0] or ".", tmp.rpartition("/")[2])
     try:
+        mode = mode_of(fs_config, uri)
+        if mode is not None:  # the copy has the shard's mode (0600 in the quarantine) before any row is in it
+            fs.open_output_stream(tmp, compression=None).close()
+            set_mode(fs_config, tmp_uri, mode)
         rows_before, rows_after = write(fs_config, uri, tmp, frozenset(drop))
         if file_digest(fs_config, uri) != expected:
             raise SinkError(f"{uri} changed while it was being rewritten; it was left as it is. Run again")
-        mode = mode_of(fs_config, uri)
-        if mode is not None:  # the rewritten shard keeps the shard's mode (0600 in the quarantine)
-            set_mode(fs_config, uri.rpartition("/")[0] + "/" + tmp.rpartition("/")[2], mode)
         fs.move(tmp, path)
     except (OSError, pa.ArrowException) as exc:
         _remove(fs, tmp)

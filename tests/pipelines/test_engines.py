@@ -200,3 +200,59 @@ def test_s3_sandbox_and_quarantine_buckets(local_run: Path, tmp_path: Path) -> N
     # The quarantine holds raw lines, so verify must find identifiers there.
     raw = scrubber("verify", "s3://quarantine/nightly", "--catalogue", "pseudonymous", "--s3-endpoint-url", endpoint)
     assert raw.returncode == 1, raw.stdout + raw.stderr
+
+
+def test_incremental_runs_on_s3_skip_what_was_published_and_verify_against_their_audits(tmp_path: Path) -> None:
+    """The nightly layout on an object store: the manifest, run-named shards in dt= partitions, audits, verify."""
+    fs = s3_filesystem()
+    endpoint = required_env("SCRUBBER_TEST_S3_ENDPOINT")
+    for bucket in ("raw", "sandbox", "quarantine"):
+        fs.create_dir(bucket)
+    days = sorted((REPO / "fixtures" / "e2e").glob("e2e-gateway-2026-11-2*"))
+    key = tmp_path / "key"
+    key.write_text(TEST_KEY_HEX)
+    key.chmod(0o600)
+
+    def upload(path: Path) -> None:
+        with fs.open_output_stream(f"raw/nightly/{path.name}", compression=None) as out:
+            out.write(path.read_bytes())
+
+    def nightly() -> subprocess.CompletedProcess[str]:
+        return scrubber(
+            "run",
+            "--incremental",
+            "--partition-by",
+            "path",
+            "--input",
+            "s3://raw/nightly/*",
+            "--output",
+            "s3://sandbox/incremental",
+            "--quarantine",
+            "s3://quarantine/incremental",
+            "--catalogue",
+            "pseudonymous",
+            "--key-file",
+            str(key),
+            "--s3_endpoint_url",
+            endpoint,
+            "--quiet",
+        )
+
+    for path in days[:2]:
+        upload(path)
+    first = nightly()
+    assert first.returncode == 0, first.stderr[-3000:]
+    again = nightly()
+    assert again.returncode == 0 and "nothing new" in again.stderr, again.stderr[-3000:]
+    upload(days[2])
+    third = nightly()
+    assert third.returncode == 0, third.stderr[-3000:]
+
+    manifest = orjson.loads(fs.open_input_stream("sandbox/incremental/_inputs.json", compression=None).read())
+    assert len(manifest["runs"]) == 2 and len(manifest["inputs"]) == 3
+    written = [i.path for i in fs.get_file_info(pafs.FileSelector("sandbox/incremental", recursive=True))]
+    partitions = sorted({p.split("/")[2] for p in written if p.endswith(".parquet")})
+    assert partitions == [f"dt=2026-11-{day}" for day in ("23", "24", "25")]
+    verify = scrubber("verify", "--audit", "s3://sandbox/incremental", "--s3-endpoint-url", endpoint)
+    assert verify.returncode == 0, verify.stdout + verify.stderr
+    assert "2 audits, 3 shards checked" in verify.stdout + verify.stderr

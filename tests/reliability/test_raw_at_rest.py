@@ -182,3 +182,32 @@ def test_parquet_shards_name_their_key(tmp_path: Path, key_file: Path) -> None:
         metadata = pq.read_schema(shard).metadata
         assert metadata[b"scrubber.key_id"].decode() == key_id_of(bytes.fromhex(TEST_KEY_HEX))
     assert WRITERS["parquet"].extension == ".parquet"
+
+
+def test_a_quarantine_shard_rewritten_by_an_erasure_stays_owner_only(
+    tmp_path: Path, key_file: Path, permissive_umask: None
+) -> None:
+    assert run(tmp_path, key_file) == 0
+    shard = next((tmp_path / "quarantine").glob("part-*.jsonl"))
+    entry = orjson.loads(shard.read_bytes().splitlines()[0])
+    needle = next(word for word in entry["raw"].replace('"', " ").split() if len(word) > 8)
+    ids = tmp_path / "ids.txt"
+    ids.write_text(needle + "\n")
+    before = len(shard.read_bytes().splitlines())
+    code = cli(
+        [
+            "subject",
+            "--ids-file",
+            str(ids),
+            "--sandbox",
+            str(tmp_path / "sandbox"),
+            "--quarantine",
+            str(tmp_path / "quarantine"),
+            "--key-file",
+            str(key_file),
+            "--delete",
+        ]
+    )
+    assert code == 0
+    assert len(shard.read_bytes().splitlines()) < before  # the entry holding it was removed
+    assert mode(shard) == 0o600
