@@ -227,6 +227,7 @@ def incremental_section(prep: Prepared) -> dict[str, Any] | None:
         "partition_by": prep.scrub.partition_by,
         "partition_field": prep.scrub.partition_field if prep.scrub.partition_by == "ts" else None,
         "skipped": [{"uri": f.uri, "run_id": run_id} for f, run_id in prep.skipped],
+        "accepted_changed": list(prep.accepted),
     }
 
 

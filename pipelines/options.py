@@ -196,6 +196,15 @@ class ScrubOptions(PipelineOptions):
             "(the records published from its earlier content stay in the sandbox)",
         )
         nightly.add_argument(
+            "--accept-changed",
+            "--accept_changed",
+            dest="accept_changed",
+            action="store_true",
+            help="with --incremental: an input whose content changed since it was published (edited on purpose, "
+            "e.g. a person erased from the raw log) is not read again; the manifest records its new size, time "
+            "and BLAKE3",
+        )
+        nightly.add_argument(
             "--quarantine-retention-days",
             "--quarantine_retention_days",
             dest="quarantine_retention_days",
@@ -306,7 +315,8 @@ most likely need another catalogue. The shards and the audit then stay in the hi
 
 incremental runs (--incremental): the sandbox keeps every earlier run's shards. Inputs already in
 <output>/_inputs.json (same path, size and time, or same BLAKE3) are skipped and the summary says so;
-an input that changed since it was published is refused (rename it, or --reprocess-changed). Shards
+an input that changed since it was published is refused (--accept-changed records an edit made on
+purpose without reading it; --reprocess-changed reads it again). Shards
 are part-<run id>-NNNNN-of-MMMMM, under dt=YYYY-MM-DD/ with --partition-by. Each run writes
 <output>/_audits/<run id>.json and a copy as _audit.json; the manifest is written last, so a run it does
 not list did not happen (its shards are removed by the next run). A run with nothing new exits 0.
@@ -391,6 +401,7 @@ def parse_options(argv: Sequence[str]) -> PipelineOptions:
             for flag, value in (
                 ("--partition-by", scrub.partition_by),
                 ("--reprocess-changed", scrub.reprocess_changed),
+                ("--accept-changed", scrub.accept_changed),
                 ("--quarantine-retention-days", scrub.quarantine_retention_days is not None),
             )
             if value
@@ -400,6 +411,8 @@ def parse_options(argv: Sequence[str]) -> PipelineOptions:
                 f"{', '.join(needs)} works only with --incremental (a plain run replaces the sandbox and the "
                 "quarantine as a whole). Add --incremental"
             )
+    if scrub.reprocess_changed and scrub.accept_changed:
+        raise UsageError("--reprocess-changed reads a changed input again, --accept-changed does not: choose one")
     if scrub.quarantine_retention_days is not None and scrub.quarantine_retention_days < 1:
         raise UsageError("--quarantine-retention-days is a number of days, at least 1")
     if not 0.0 <= scrub.max_quarantine_rate <= 1.0:

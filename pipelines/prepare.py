@@ -19,7 +19,7 @@ from apache_beam.options.pipeline_options import DirectOptions, PipelineOptions,
 from scrubber.catalogue import LoadedCatalogue, load_catalogue
 from scrubber.core import Scrubber
 from scrubber.errors import UsageError
-from scrubber.io.digests import file_digest
+from scrubber.io.digests import FileDigest, file_digest
 from scrubber.io.fs import FsConfig, InputFile, expand_inputs, join_uri, scheme_of
 from scrubber.io.publish import (
     AUDIT_NAME,
@@ -35,7 +35,7 @@ from scrubber.io.publish import (
 )
 from scrubber.io.writers import WRITERS, SinkError, with_key_id
 from scrubber.keys import Key, load_key
-from scrubber.manifest import Manifest, changed_message, load_manifest, plan_inputs
+from scrubber.manifest import Manifest, changed_message, load_manifest, plan_inputs, with_accepted
 from scrubber.pipelines.options import ScrubOptions, parse_options
 from scrubber.sealing import load_seal_key
 
@@ -65,6 +65,7 @@ class Prepared:
     manifest: Manifest | None = None
     replay: list[InputFile] = field(default_factory=list)  # quarantine shards read back (inside --quarantine)
     skipped: list[tuple[InputFile, str]] = field(default_factory=list)  # (input, run that published it)
+    accepted: list[str] = field(default_factory=list)  # changed inputs recorded unread (--accept-changed)
     seal_key: Key | None = None  # the quarantine key: rejected lines are sealed with it, sealed entries replayed
 
     @property
@@ -157,14 +158,26 @@ def prepare(argv: Sequence[str]) -> Prepared:
                 "scrubber did not write; it writes only into an empty directory or one holding an earlier run's "
                 "output. Choose another directory, or move those files away"
             )
-    manifest, skipped = None, []
+    manifest, skipped, accepted = None, [], []
     if incremental:
         manifest = incremental_manifest(fs_config, scrub.scrubber_output)
         fresh = [inp for inp in inputs if inp not in replay]
-        plan = plan_inputs(manifest, fresh, lambda inp: file_digest(fs_config, inp.uri))
-        if plan.changed and not scrub.reprocess_changed:
+        digests: dict[str, FileDigest] = {}
+
+        def digest(inp: InputFile) -> FileDigest:
+            if inp.uri not in digests:
+                digests[inp.uri] = file_digest(fs_config, inp.uri)
+            return digests[inp.uri]
+
+        plan = plan_inputs(manifest, fresh, digest)
+        if plan.changed and not (scrub.reprocess_changed or scrub.accept_changed):
             raise UsageError(changed_message(plan.changed))
         skipped = plan.skipped
+        if plan.changed and scrub.accept_changed and manifest is not None:
+            accepted = [inp.uri for inp, _ in plan.changed]
+            at = datetime.now(UTC).isoformat().replace("+00:00", "Z")
+            manifest = with_accepted(manifest, plan.changed, [digest(inp) for inp, _ in plan.changed], at)
+            plan.changed = []
         inputs = sorted([*plan.new, *(inp for inp, _ in plan.changed), *replay], key=lambda f: f.uri)
     elif load_manifest(fs_config, scrub.scrubber_output) is not None:
         raise UsageError(
@@ -211,6 +224,7 @@ def prepare(argv: Sequence[str]) -> Prepared:
         manifest=manifest,
         replay=replay,
         skipped=skipped,
+        accepted=accepted,
         seal_key=seal_key,
     )
     if prepared.nothing_to_do:  # an incremental run that found nothing new: no directory is made

@@ -30,6 +30,7 @@ from scrubber.errors import EXIT_IO, EXIT_OK, EXIT_USAGE, ScrubberError, exit_co
 from scrubber.io.fs import SourceError
 from scrubber.io.publish import write_json_atomic
 from scrubber.io.writers import SinkError
+from scrubber.manifest import save_manifest
 from scrubber.pipelines import progress
 from scrubber.pipelines.finish import RunResult, discard_temporaries, finish
 from scrubber.pipelines.options import beam_only, help_text
@@ -94,13 +95,14 @@ def run(argv: Sequence[str] | None = None, *, console: Any = None) -> RunResult:
     quiet = bool(prep.scrub.quiet)
     if prep.nothing_to_do:
         runs = sorted({run_id for _, run_id in prep.skipped})
-        return RunResult(
-            EXIT_OK,
-            messages=[
-                f"nothing new: all {len(prep.skipped)} matched inputs were published by earlier runs "
-                f"({', '.join(runs[:3])}{' ...' if len(runs) > 3 else ''}); nothing was written"
-            ],
-        )
+        messages = [
+            f"nothing new: all {len(prep.skipped) + len(prep.accepted)} matched inputs were published by earlier runs "
+            f"({', '.join(runs[:3])}{' ...' if len(runs) > 3 else ''}); no shard was written"
+        ]
+        if prep.accepted and prep.manifest is not None:  # the only change: record the edited inputs' new content
+            save_manifest(prep.fs_config, prep.scrub.scrubber_output, prep.manifest)
+            messages.append(f"recorded the new content of {len(prep.accepted)} edited inputs in the manifest, unread")
+        return RunResult(EXIT_OK, messages=messages)
     total_bytes = sum(f.size for f in prep.inputs)
     if not quiet:
         console.print(

@@ -33,6 +33,7 @@ class PublishedInput(_Strict):
     mtime_ns: int | None
     blake3: str
     run_id: str
+    accepted_change: str | None = None  # when an edit after publication was accepted unread (--accept-changed)
 
 
 class CommittedRun(_Strict):
@@ -125,9 +126,24 @@ def changed_message(changed: Sequence[tuple[InputFile, PublishedInput]]) -> str:
     more = f" (and {len(changed) - 1} more)" if len(changed) > 1 else ""
     return (
         f"input {inp.uri}{more} changed since run {entry.run_id} published it (size {entry.size:,} -> {inp.size:,} "
-        "bytes, and its BLAKE3 differs); reading it again would publish its earlier records twice. Move the new "
-        "content to a new file name, or pass --reprocess-changed to read it again anyway"
+        "bytes, and its BLAKE3 differs); reading it again would publish its earlier records twice. If it was "
+        "edited on purpose (an erasure at the source), pass --accept-changed to record its new content without "
+        "reading it; if new lines were added, move them to a new file, or pass --reprocess-changed"
     )
+
+
+def with_accepted(
+    manifest: Manifest, changed: Sequence[tuple[InputFile, PublishedInput]], digests: Sequence[FileDigest], at: str
+) -> Manifest:
+    """The manifest with the new size, time and hash of inputs edited after they were published, not read again."""
+    updates = {
+        inp.uri: entry.model_copy(
+            update={"size": inp.size, "mtime_ns": inp.mtime_ns, "blake3": digest.blake3, "accepted_change": at}
+        )
+        for (inp, entry), digest in zip(changed, digests, strict=True)
+    }
+    inputs = [updates.pop(e.uri) if e.uri in updates and manifest.latest(e.uri) is e else e for e in manifest.inputs]
+    return manifest.model_copy(update={"inputs": inputs})
 
 
 def with_run(

@@ -324,3 +324,33 @@ def test_a_run_that_never_committed_is_tidied_away(site: Path) -> None:
     shutil.copy(FIXTURES / DAY_FILES[2], site / "raw" / DAY_FILES[2])
     assert run(site) == 0
     assert not list(site.rglob(f"*{ghost}*"))
+
+
+def test_an_input_edited_on_purpose_is_recorded_without_reading_it(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(site) == 0
+    files_before = sorted(p.relative_to(site) for p in (site / "sandbox").rglob("part-*"))
+    target = site / "raw" / DAY_FILES[0]
+    target.write_bytes(b"".join(target.read_bytes().splitlines(keepends=True)[1:]))  # a person erased at the source
+    capsys.readouterr()
+    assert run(site) == 2
+    assert "--accept-changed" in capsys.readouterr().err
+    assert run(site, "--accept-changed", "--reprocess-changed") == 2
+
+    assert run(site, "--accept-changed") == 0
+    assert "recorded the new content of 1 edited inputs in the manifest, unread" in capsys.readouterr().err
+    entry = next(e for e in manifest(site)["inputs"] if e["uri"] == str(target))
+    assert entry["blake3"] == blake3.blake3(target.read_bytes()).hexdigest() and entry["accepted_change"]
+    assert len(manifest(site)["runs"]) == 1  # nothing was read or published
+    assert sorted(p.relative_to(site) for p in (site / "sandbox").rglob("part-*")) == files_before
+    assert run(site) == 0  # from now on it is an input published before
+    assert "nothing new" in capsys.readouterr().err
+
+    target.write_bytes(target.read_bytes()[:-200])  # edited again, with a new file on the same night
+    shutil.copy(FIXTURES / DAY_FILES[2], site / "raw" / DAY_FILES[2])
+    assert run(site, "--accept-changed") == 0
+    latest = manifest(site)["runs"][-1]["run_id"]
+    audit = audit_of(site, latest)
+    assert audit["incremental"]["accepted_changed"] == [str(target)]
+    assert [f["uri"] for f in audit["inputs"]["per_file"]] == [str(site / "raw" / DAY_FILES[2])]
