@@ -263,8 +263,9 @@ def check_replay(replay: list[InputFile], quarantine: str, incremental: bool) ->
 def incremental_manifest(fs_config: FsConfig, output: str) -> Manifest | None:
     """The manifest of an incremental sandbox; refuses a directory that holds a plain run's output."""
     manifest = load_manifest(fs_config, output)
-    plain = [name for name in existing_outputs(fs_config, output) if PART_RE.match(name) and not run_id_of(name)]
-    if plain or (manifest is None and AUDIT_NAME in existing_outputs(fs_config, output)):
+    earlier = existing_outputs(fs_config, output)
+    plain = [name for name in earlier if PART_RE.match(name) and not run_id_of(name)]
+    if plain or (manifest is None and AUDIT_NAME in earlier):
         raise UsageError(
             f"--output {output} holds a plain run's output ({', '.join(plain[:2]) or AUDIT_NAME}); an incremental "
             "sandbox starts empty. Choose a new directory for --incremental runs"

@@ -36,12 +36,12 @@ from scrubber.errors import EXIT_FINDINGS, EXIT_IO, EXIT_OK, EXIT_USAGE, Scrubbe
 from scrubber.io.fs import FsConfig
 from scrubber.io.publish import make_dirs, remove_tree
 from scrubber.io.writers import FORMATS, WRITERS, with_key_id
-from scrubber.keys import Key, load_key
+from scrubber.keys import Key
 from scrubber.pipelines.kafka_read import KafkaSource, ReadFromKafka, plan_partitions
 from scrubber.pipelines.prepare import inside, new_run_id
+from scrubber.pipelines.transforms import WorkerKeys
 from scrubber.quarantine import add_quarantine_key_arguments, quarantine_key_given, seal_key_from_args
 from scrubber.records import Quarantiner, scrub_line
-from scrubber.sealing import load_seal_key
 from scrubber.streaming.messages import DEFAULT_MAX_MESSAGE_BYTES, KafkaMessage, to_line
 from scrubber.streaming.panes import (
     Pane,
@@ -232,13 +232,8 @@ class ScrubMessagesFn(beam.DoFn):  # type: ignore[misc]
         quarantine_key_secret: str | None = None,
     ) -> None:
         super().__init__()
-        if (key is None) == (key_secret is None):
-            raise ValueError("give exactly one of key and key_secret")
-        if quarantine_key is not None and quarantine_key_secret is not None:
-            raise ValueError("give at most one of quarantine_key and quarantine_key_secret")
-        self.catalogue, self._key, self.max_bytes, self.hash_quarantine = catalogue, key, max_bytes, hash_quarantine
-        self._key_secret = key_secret  # fetched by each worker: the key is then not part of the submitted job
-        self._quarantine_key, self._quarantine_key_secret = quarantine_key, quarantine_key_secret  # the same way
+        self._keys = WorkerKeys(key, key_secret, quarantine_key, quarantine_key_secret, hash_quarantine)
+        self.catalogue, self.max_bytes = catalogue, max_bytes
         self._scrubber: Scrubber | None = None
         self._quarantiner: Quarantiner | None = None
 
@@ -246,10 +241,7 @@ class ScrubMessagesFn(beam.DoFn):  # type: ignore[misc]
         return f"ScrubMessagesFn(catalogue={self.catalogue.source!r})"
 
     def setup(self) -> None:
-        key = self._key if self._key is not None else load_key(secret=self._key_secret)
-        self._scrubber = Scrubber(self.catalogue, key)
-        seal_key = self._quarantine_key or load_seal_key(secret=self._quarantine_key_secret)
-        self._quarantiner = Quarantiner(hash_key=key.material if self.hash_quarantine else None, seal_key=seal_key)
+        self._scrubber, self._quarantiner = self._keys.open(self.catalogue)
 
     def process(self, message: KafkaMessage) -> Iterator[Scrubbed]:
         assert self._scrubber is not None and self._quarantiner is not None

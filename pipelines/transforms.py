@@ -155,14 +155,39 @@ class PartitionedBatch:
     records: list[dict[str, Any]]
 
 
+@dataclass(frozen=True)
+class WorkerKeys:
+    """The pseudonym key and the optional quarantine key as a DoFn carries them to its workers.
+
+    Each is the ``Key`` itself (whose repr never shows the material) or the name of a secret that each
+    worker fetches in ``setup``, so that the key is not part of the submitted job at all.
+    """
+
+    key: Key | None
+    key_secret: str | None = None
+    quarantine_key: Key | None = None
+    quarantine_key_secret: str | None = None
+    hash_quarantine: bool = False
+
+    def __post_init__(self) -> None:
+        if (self.key is None) == (self.key_secret is None):
+            raise ValueError("give exactly one of key and key_secret")
+        if self.quarantine_key is not None and self.quarantine_key_secret is not None:
+            raise ValueError("give at most one of quarantine_key and quarantine_key_secret")
+
+    def open(self, catalogue: LoadedCatalogue) -> tuple[Scrubber, Quarantiner]:
+        """On a worker: the Scrubber and the Quarantiner, with the keys fetched where they are secrets."""
+        key = self.key if self.key is not None else load_key(secret=self.key_secret)
+        seal_key = self.quarantine_key or load_seal_key(secret=self.quarantine_key_secret)
+        quarantiner = Quarantiner(hash_key=key.material if self.hash_quarantine else None, seal_key=seal_key)
+        return Scrubber(catalogue, key), quarantiner
+
+
 class ScrubFn(beam.DoFn):  # type: ignore[misc]
     """A batch of lines in; a batch of scrubbed records on the main output, quarantine entries on ``quarantine``.
 
-    The Scrubber is built once per worker in ``setup``. The key travels inside the DoFn (a Key,
-    whose repr never shows the material) or, with ``key_secret``, is fetched by each worker, so
-    the key is not part of the submitted job at all. The quarantine key (``quarantine_key`` or
-    ``quarantine_key_secret``, at most one) travels or is fetched the same way; with it, rejected lines
-    are sealed and replayed sealed entries opened.
+    The Scrubber is built once per worker in ``setup``; the keys travel as ``WorkerKeys``. With the
+    quarantine key, rejected lines are sealed and replayed sealed entries opened.
     """
 
     def __init__(
@@ -177,17 +202,9 @@ class ScrubFn(beam.DoFn):  # type: ignore[misc]
         quarantine_key_secret: str | None = None,
     ) -> None:
         super().__init__()
-        if (key is None) == (key_secret is None):
-            raise ValueError("give exactly one of key and key_secret")
-        if quarantine_key is not None and quarantine_key_secret is not None:
-            raise ValueError("give at most one of quarantine_key and quarantine_key_secret")
+        self._keys = WorkerKeys(key, key_secret, quarantine_key, quarantine_key_secret, hash_quarantine)
         self.partition = partition
         self.catalogue = catalogue  # parsed once by the launcher (bases included); a frozen model pickles
-        self._key = key
-        self._key_secret = key_secret
-        self.hash_quarantine = hash_quarantine
-        self._quarantine_key = quarantine_key
-        self._quarantine_key_secret = quarantine_key_secret
         self._scrubber: Scrubber | None = None
         self._quarantiner: Quarantiner | None = None
         self._counters = _Counters()
@@ -198,10 +215,7 @@ class ScrubFn(beam.DoFn):  # type: ignore[misc]
 
     def setup(self) -> None:
         loaded = self.catalogue
-        key = self._key if self._key is not None else load_key(secret=self._key_secret)
-        self._scrubber = Scrubber(loaded, key)
-        seal_key = self._quarantine_key or load_seal_key(secret=self._quarantine_key_secret)
-        self._quarantiner = Quarantiner(hash_key=key.material if self.hash_quarantine else None, seal_key=seal_key)
+        self._scrubber, self._quarantiner = self._keys.open(loaded)
         self._rule_fields = [str(getattr(rule, "field", "?")) for rule in loaded.model.rules]
         self._counters = _Counters()
         self._last_counts = self._scrubber.stats.as_counts()

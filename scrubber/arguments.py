@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import sys
+from collections.abc import Sequence
 
+from scrubber.errors import EXIT_USAGE
 from scrubber.io.fs import FsConfig
 from scrubber.keys import DEFAULT_KEY_ENV, INSECURE_FILE_FLAG, KeyRing, load_key_ring
 
@@ -42,6 +45,14 @@ def ring_from_args(args: argparse.Namespace) -> KeyRing:
         secret=args.key_secret,
         allow_insecure_file=bool(getattr(args, "allow_insecure_key_file", False)),
     )
+
+
+def parse_command_line(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> argparse.Namespace | int:
+    """The parsed options, or the exit code argparse chose (0 after --help, 2 on bad usage)."""
+    try:
+        return parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+    except SystemExit as exc:
+        return int(exc.code) if isinstance(exc.code, int) else EXIT_USAGE
 
 
 def add_s3_arguments(parser: argparse.ArgumentParser) -> None:

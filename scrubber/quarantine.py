@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
-from scrubber.arguments import add_s3_arguments, fs_config_from_args
+from scrubber.arguments import add_s3_arguments, fs_config_from_args, parse_command_line
 from scrubber.errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, ScrubberError, UsageError, exit_code_for
 from scrubber.io.fs import FsConfig, files_below
 from scrubber.io.lines import ReadProblem
@@ -287,10 +287,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None, *, out: BinaryIO | None = None) -> int:
     parser = build_parser()
-    try:
-        args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
-    except SystemExit as exc:
-        return int(exc.code) if isinstance(exc.code, int) else EXIT_USAGE
+    args = parse_command_line(parser, argv)
+    if isinstance(args, int):
+        return args
     if args.action is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE

@@ -24,9 +24,15 @@ import orjson
 import pyarrow as pa
 import pyarrow.fs as pafs
 
-from scrubber.arguments import add_key_arguments, add_s3_arguments, fs_config_from_args, ring_from_args
+from scrubber.arguments import (
+    add_key_arguments,
+    add_s3_arguments,
+    fs_config_from_args,
+    parse_command_line,
+    ring_from_args,
+)
 from scrubber.catalogue import LoadedCatalogue
-from scrubber.errors import EXIT_OK, EXIT_USAGE, ScrubberError, UsageError, exit_code_for
+from scrubber.errors import EXIT_OK, ScrubberError, UsageError, exit_code_for
 from scrubber.io.digests import file_digest
 from scrubber.io.fs import FsConfig, SourceError, files_below, join_uri, short_error
 from scrubber.io.lines import ReadProblem
@@ -592,10 +598,9 @@ def run(args: argparse.Namespace, out: Any = None) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    try:
-        args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
-    except SystemExit as exc:
-        return int(exc.code) if isinstance(exc.code, int) else EXIT_USAGE
+    args = parse_command_line(parser, argv)
+    if isinstance(args, int):
+        return args
     try:
         return run(args)
     except (ScrubberError, OSError) as exc:

@@ -41,14 +41,20 @@ import pyarrow as pa
 import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 
-from scrubber.arguments import add_key_arguments, add_s3_arguments, fs_config_from_args, key_given, ring_from_args
+from scrubber.arguments import (
+    add_key_arguments,
+    add_s3_arguments,
+    fs_config_from_args,
+    key_given,
+    parse_command_line,
+    ring_from_args,
+)
 from scrubber.catalogue import LoadedCatalogue, load_catalogue, resolve
 from scrubber.core import catalogue_terms
 from scrubber.detectors.scanner import TextScanner, build_scanner
 from scrubber.errors import (
     EXIT_FINDINGS,
     EXIT_OK,
-    EXIT_USAGE,
     CatalogueError,
     RecordRejected,
     ScrubberError,
@@ -920,10 +926,9 @@ def _is_file(fs_config: FsConfig, uri: str) -> bool:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    try:
-        args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
-    except SystemExit as exc:
-        return int(exc.code) if isinstance(exc.code, int) else EXIT_USAGE
+    args = parse_command_line(parser, argv)
+    if isinstance(args, int):
+        return args
     try:
         outcome = run(args)
     except (ScrubberError, OSError) as exc:

@@ -208,17 +208,22 @@ def remove_tree(fs_config: FsConfig, uri: str) -> None:
         raise SinkError(f"cannot remove {uri}: {type(exc).__name__}") from None
 
 
+def temp_beside(uri: str, path: str) -> tuple[str, str]:
+    """A hidden temporary name beside a file, to be renamed over it: (its file-system path, its URI)."""
+    name = f".{path.rpartition('/')[2]}.{uuid.uuid4().hex}.tmp"
+    return f"{path.rpartition('/')[0]}/{name}", join_uri(uri.rpartition("/")[0] or ".", name)
+
+
 def write_json_atomic(fs_config: FsConfig, uri: str, value: Any, *, private: bool = False) -> None:
     """Write JSON to a temporary name beside ``uri``, then rename it over ``uri`` (``private``: mode 0600)."""
     data = orjson.dumps(value, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n"
     fs, path = fs_config.resolve(uri)
-    parent, _, name = path.rpartition("/")
-    tmp = f"{parent}/.{name}.{uuid.uuid4().hex}.tmp"
+    tmp, tmp_uri = temp_beside(uri, path)
     try:
         with fs.open_output_stream(tmp, compression=None) as stream:
             stream.write(data)
         if private:
-            set_mode(fs_config, join_uri(uri.rpartition("/")[0] or ".", tmp.rpartition("/")[2]), PRIVATE_FILE)
+            set_mode(fs_config, tmp_uri, PRIVATE_FILE)
         fs.move(tmp, path)
     except (OSError, pa.ArrowException) as exc:
         raise SinkError(f"cannot write {uri}: {type(exc).__name__}: {str(exc)[:200]}") from None

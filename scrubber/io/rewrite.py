@@ -10,7 +10,6 @@ rewritten is left as it was.
 from __future__ import annotations
 
 import contextlib
-import uuid
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 
@@ -19,7 +18,8 @@ import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 
 from scrubber.io.digests import FileDigest, file_digest
-from scrubber.io.fs import FsConfig, SourceError, join_uri, short_error
+from scrubber.io.fs import FsConfig, SourceError, short_error
+from scrubber.io.publish import temp_beside
 from scrubber.io.writers import SinkError
 from scrubber.io.writers.modes import mode_of, set_mode
 from scrubber.io.writers.parquet import PARQUET_COMPRESSION, ROW_GROUP_ROWS
@@ -71,10 +71,8 @@ def rewrite_without(fs_config: FsConfig, uri: str, fmt: str, drop: Collection[in
     if fmt not in REWRITABLE:
         raise SinkError(f"cannot rewrite {uri}: only JSON lines and Parquet shards can be rewritten, not {fmt}")
     fs, path = fs_config.resolve(uri)
-    parent, _, name = path.rpartition("/")
-    tmp = f"{parent}/.{name}.{uuid.uuid4().hex}.tmp"
+    tmp, tmp_uri = temp_beside(uri, path)
     write = _write_jsonl if fmt == "jsonl" else _write_parquet
-    tmp_uri = join_uri(uri.rpartition("/")[0] or ".", tmp.rpartition("/")[2])
     try:
         mode = mode_of(fs_config, uri)
         if mode is not None:  # the copy has the shard's mode (0600 in the quarantine) before any row is in it
